@@ -1,0 +1,1 @@
+"""Marsad connectors: discover and fetch Arabic news pages politely, publish them to Kafka."""

@@ -1,0 +1,67 @@
+"""The records that travel on Marsad's topics, as typed values with JSON on the wire.
+
+``news.pages.v1`` carries :class:`RawPage`, keyed by ``url_id``; ``news.dlq.v1`` carries
+:class:`DeadLetter`. Values are JSON so that any consumer (and an operator with a console
+consumer) can read them; the raw body travels base64-encoded, byte for byte as fetched,
+so that charset decoding happens in one place, in the pipeline.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class RawPage(BaseModel):
+    """A page as fetched by a connector."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url_id: str = Field(min_length=16, max_length=64)
+    url: str
+    canonical_url: str
+    source_id: str
+    outlet: str
+    fetched_at: datetime
+    published_at: datetime | None = None
+    feed_title: str | None = None
+    http_status: int
+    content_type: str | None = None
+    charset: str | None = None
+    body_b64: str
+
+    @property
+    def body(self) -> bytes:
+        return base64.b64decode(self.body_b64)
+
+    @staticmethod
+    def encode_body(body: bytes) -> str:
+        return base64.b64encode(body).decode("ascii")
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+
+class DeadLetter(BaseModel):
+    """Anything that could not be processed, with where it came from and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    error_type: str
+    reason: str = Field(max_length=500)
+    failed_at: datetime = Field(default_factory=utcnow)
+    value_b64: str | None = None
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")

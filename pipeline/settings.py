@@ -1,0 +1,45 @@
+"""One settings object for every Marsad process, read once at the entry point.
+
+Values come from ``MARSAD_*`` environment variables; where a service address is not
+given, the entry point fills it in from the local stack's state file (see
+:mod:`pipeline.stack`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings shared by the worker, the connectors and the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="MARSAD_", frozen=True, extra="ignore")
+
+    home: Path = Field(default=Path(".marsad"), description="Runtime state: stack data, logs, pids.")
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "marsad",
+        description="Downloaded jars and runtimes, reused across clones (outside git).",
+    )
+    kafka_bootstrap: str | None = None
+    search_engine: Literal["opensearch", "elasticsearch"] = "opensearch"
+    search_url: str | None = None
+    search_username: str | None = None
+    search_password: SecretStr | None = None
+    index_prefix: str = "news"
+    sources_file: Path = Path("deploy/sources.yaml")
+    worker_id: str = "marsad-pipeline"
+    worker_web_port: int = 6066
+    metrics_port: int = 0
+
+    def with_stack(self, kafka_bootstrap: str, search_url: str) -> Settings:
+        """Fill in the service addresses left unset with the local stack's."""
+        return self.model_copy(
+            update={
+                "kafka_bootstrap": self.kafka_bootstrap or kafka_bootstrap,
+                "search_url": self.search_url or search_url,
+            }
+        )

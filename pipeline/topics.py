@@ -1,0 +1,23 @@
+"""Every Kafka topic Marsad uses, declared once, versioned, with explicit partition counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    retention_ms: int
+    compression: str = "producer"
+
+
+DAY_MS = 24 * 3600 * 1000
+
+PAGES = TopicSpec("news.pages.v1", partitions=4, retention_ms=7 * DAY_MS)
+ARTICLES = TopicSpec("news.articles.v1", partitions=4, retention_ms=14 * DAY_MS)
+ALERTS = TopicSpec("news.alerts.v1", partitions=1, retention_ms=30 * DAY_MS)
+DLQ = TopicSpec("news.dlq.v1", partitions=1, retention_ms=30 * DAY_MS)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (PAGES, ARTICLES, ALERTS, DLQ)
