@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipeline.topics import TopicSpec
+
 
 class Settings(BaseSettings):
     """Settings shared by the worker, the connectors and the command line."""
@@ -30,10 +32,18 @@ class Settings(BaseSettings):
     search_username: str | None = None
     search_password: SecretStr | None = None
     index_prefix: str = "news"
+    topic_namespace: str = Field(
+        default="", description="Prepended to every topic name (isolates test runs)."
+    )
+    topic_replication: int = Field(default=1, ge=1)
     sources_file: Path = Path("deploy/sources.yaml")
     worker_id: str = "marsad-pipeline"
     worker_web_port: int = 6066
     metrics_port: int = 0
+
+    def topic(self, spec: TopicSpec) -> str:
+        """The full name of a topic in this deployment's namespace."""
+        return f"{self.topic_namespace}{spec.name}"
 
     def with_stack(self, kafka_bootstrap: str, search_url: str) -> Settings:
         """Fill in the service addresses left unset with the local stack's."""

@@ -1,0 +1,71 @@
+"""Canonical URLs and the stable ``url_id`` every record is keyed by.
+
+Two URLs that name the same article (tracking parameters, fragment, default port, host
+case, ``www.``/``m.``/``amp.`` prefixes, ``/amp`` suffixes, trailing slash) canonicalize
+to the same string and so to the same ``url_id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
+        "ref", "ref_src", "ref_url", "cmpid", "ito", "_ga", "ocid", "amp", "output",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
+MOBILE_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
+AMP_SUFFIXES = ("/amp", "/amp.html")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def _canonical_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    for prefix in MOBILE_HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            return host[len(prefix) :]
+    return host
+
+
+def _canonical_path(path: str) -> str:
+    if not path:
+        return "/"
+    lowered = path.lower()
+    for suffix in AMP_SUFFIXES:
+        if lowered.endswith(suffix) and len(path) > len(suffix):
+            path = path[: -len(suffix)]
+            break
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return path
+
+
+def canonicalize(url: str) -> str:
+    """Return the canonical form of an absolute http(s) URL.
+
+    Raises ValueError for anything that is not an absolute http(s) URL.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"not an absolute http(s) URL: {url!r}")
+    host = _canonical_host(parts.hostname)
+    port = parts.port
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query.sort()
+    # http and https name the same article on news sites; keep one scheme in the id.
+    return urlunsplit(("https", netloc, _canonical_path(parts.path), urlencode(query), ""))
+
+
+def url_id(url: str) -> str:
+    """Stable id of an article URL: sha256 of its canonical form, first 32 hex digits."""
+    return hashlib.sha256(canonicalize(url).encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,60 @@
+"""``marsad search "<query>"``: Arabic full-text search with highlighted snippets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from pipeline.exceptions import MarsadError
+from pipeline.services import resolve
+from pipeline.settings import Settings
+from pipeline.sink import Hit, open_sink, parse_hits, search_body
+
+
+async def search(settings: Settings, query: str, size: int) -> tuple[int, list[Hit]]:
+    sink = open_sink(settings)
+    try:
+        response = await sink.search("articles", search_body(query, size))
+    finally:
+        await sink.close()
+    total = response.get("hits", {}).get("total", {})
+    count = total.get("value", 0) if isinstance(total, dict) else int(total)
+    return int(count), parse_hits(response)
+
+
+def format_hit(rank: int, hit: Hit) -> str:
+    src = hit.source
+    lines = [
+        f"{rank}. {src.get('title') or '(no title)'}",
+        f"   {src.get('outlet', '?')} · {src.get('published_at') or 'undated'} · {src.get('url')}",
+    ]
+    lines += [f"   … {snippet.replace(chr(10), ' ')} …" for snippet in hit.highlights]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = resolve(Settings())
+        total, hits = asyncio.run(search(settings, args.query, args.size))
+    except MarsadError as exc:
+        print(f"marsad search: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        for hit in hits:
+            print(json.dumps({"id": hit.id, "score": hit.score, "highlights": hit.highlights,
+                              **hit.source}, ensure_ascii=False))  # fmt: skip
+        return 0
+    print(f"{total} article(s) match «{args.query}»; showing {len(hits)}")
+    for rank, hit in enumerate(hits, 1):
+        print(format_hit(rank, hit))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("search", help="search indexed articles (Arabic analyzer)")
+    parser.add_argument("query")
+    parser.add_argument("--size", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="one JSON object per hit")
+    parser.set_defaults(func=run)

@@ -1,0 +1,97 @@
+"""The one narrow door to the search engine: OpenSearch or Elasticsearch, same templates,
+same calls. A sink never pretends: a write either was acknowledged or raises SinkError.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.exceptions import MarsadError
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "deploy" / "index-templates"
+TEMPLATES = ("articles",)
+
+
+class SinkError(MarsadError):
+    """The engine refused a write or could not be reached."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    score: float
+    source: dict[str, Any]
+    highlights: tuple[str, ...]
+
+
+def template_body(kind: str, prefix: str) -> dict[str, Any]:
+    """The index template for one document kind, for indices named ``{prefix}-{kind}``."""
+    text = (TEMPLATE_DIR / f"news-{kind}.json").read_text(encoding="utf-8")
+    body: dict[str, Any] = json.loads(text.replace("{prefix}", prefix))
+    return body
+
+
+def search_body(query: str, size: int, *, pre: str = "«", post: str = "»") -> dict[str, Any]:
+    """An Arabic full-text query over titles and text, with highlighted snippets."""
+    return {
+        "size": size,
+        "query": {
+            "multi_match": {
+                "query": query,
+                "fields": ["title^2", "text", "title.exact^3", "text.exact^1.5"],
+                "type": "most_fields",
+                "operator": "and",
+            }
+        },
+        "highlight": {
+            "pre_tags": [pre],
+            "post_tags": [post],
+            "fields": {"text": {"fragment_size": 160, "number_of_fragments": 2}, "title": {}},
+        },
+    }
+
+
+def parse_hits(response: dict[str, Any]) -> list[Hit]:
+    hits = []
+    for raw in response.get("hits", {}).get("hits", []):
+        highlight = raw.get("highlight", {})
+        snippets = tuple(highlight.get("text", []) or highlight.get("title", []))
+        hits.append(Hit(raw["_id"], float(raw.get("_score") or 0.0), raw["_source"], snippets))
+    return hits
+
+
+class SearchSink(Protocol):
+    async def ensure_templates(self) -> None: ...
+    async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str: ...
+    async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    async def count(self, kind: str) -> int: ...
+    async def refresh(self, kind: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+def open_sink(settings: Settings) -> SearchSink:
+    """The sink for the configured engine (clients are imported only when chosen)."""
+    if not settings.search_url:
+        raise SinkError("no search engine address: run `marsad stack up` or set MARSAD_SEARCH_URL",
+                        retryable=False)  # fmt: skip
+    if settings.search_engine == "elasticsearch":
+        from pipeline.sinks.elasticsearch import ElasticsearchSink  # noqa: PLC0415
+
+        return ElasticsearchSink(settings)
+    from pipeline.sinks.opensearch import OpenSearchSink  # noqa: PLC0415
+
+    return OpenSearchSink(settings)
+
+
+__all__ = ["Hit", "SearchSink", "SinkError", "open_sink", "parse_hits", "search_body"]

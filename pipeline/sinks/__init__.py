@@ -1,0 +1,1 @@
+"""Engine-specific adapters behind :class:`pipeline.sink.SearchSink`."""

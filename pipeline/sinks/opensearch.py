@@ -1,0 +1,76 @@
+"""OpenSearch 2/3 through opensearch-py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
+
+from pipeline.settings import Settings
+from pipeline.sink import TEMPLATES, SinkError, template_body
+
+
+def _error(action: str, exc: Exception) -> SinkError:
+    if isinstance(exc, OSConnectionError | ConnectionTimeout):
+        return SinkError(f"{action}: engine unreachable: {exc}", retryable=True)
+    status = exc.status_code if isinstance(exc, TransportError) else None
+    retryable = not isinstance(status, int) or status == 429 or status >= 500
+    return SinkError(f"{action}: HTTP {status}: {exc}", retryable=retryable)
+
+
+class OpenSearchSink:
+    def __init__(self, settings: Settings) -> None:
+        auth = None
+        if settings.search_username and settings.search_password:
+            auth = (settings.search_username, settings.search_password.get_secret_value())
+        self._prefix = settings.index_prefix
+        self._client = AsyncOpenSearch(
+            hosts=[settings.search_url], http_auth=auth, timeout=30, max_retries=0
+        )
+
+    def _index(self, kind: str) -> str:
+        return f"{self._prefix}-{kind}"
+
+    async def ensure_templates(self) -> None:
+        for kind in TEMPLATES:
+            try:
+                await self._client.indices.put_index_template(
+                    name=self._index(kind), body=template_body(kind, self._prefix)
+                )
+            except (TransportError, OSConnectionError) as exc:
+                raise _error(f"install template {kind}", exc) from exc
+
+    async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str:
+        try:
+            response = await self._client.index(index=self._index(kind), id=doc_id, body=document)
+        except (TransportError, OSConnectionError) as exc:
+            raise _error(f"index {kind}/{doc_id}", exc) from exc
+        result = response.get("result")
+        if result not in ("created", "updated", "noop"):
+            raise SinkError(f"index {kind}/{doc_id}: unexpected result {result!r}", retryable=True)
+        return str(result)
+
+    async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = await self._client.search(index=self._index(kind), body=body)
+        except (TransportError, OSConnectionError) as exc:
+            raise _error(f"search {kind}", exc) from exc
+        return response
+
+    async def count(self, kind: str) -> int:
+        try:
+            response = await self._client.count(index=self._index(kind))
+        except (TransportError, OSConnectionError) as exc:
+            raise _error(f"count {kind}", exc) from exc
+        return int(response["count"])
+
+    async def refresh(self, kind: str) -> None:
+        try:
+            await self._client.indices.refresh(index=self._index(kind))
+        except (TransportError, OSConnectionError) as exc:
+            raise _error(f"refresh {kind}", exc) from exc
+
+    async def close(self) -> None:
+        await self._client.close()
