@@ -39,3 +39,27 @@ def ensure_topics(settings: Settings) -> list[str]:
         return created
     finally:
         admin.close()
+
+
+def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
+    """Messages of ``topic`` not yet committed by ``group``; None before its first commit."""
+    from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-admin")
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-lag")
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions]
+        ends = consumer.end_offsets(tps)
+        committed = admin.list_consumer_group_offsets(group, partitions=tps)
+        if not committed and any(ends.values()):
+            return None
+        lag = 0
+        for tp in tps:
+            meta = committed.get(tp)
+            done = meta.offset if meta is not None and meta.offset >= 0 else 0
+            lag += max(0, ends[tp] - done)
+        return lag
+    finally:
+        consumer.close()
+        admin.close()
