@@ -227,11 +227,22 @@ def _classify(line: _Line, title_words: tuple[str, ...]) -> Reason | None:
     return next((reason for reason, rule in _RULES if rule(line)), None)
 
 
-def filter_paragraphs(paragraphs: Sequence[str], title: str | None = None) -> FilteredParagraphs:
-    """Split ``paragraphs`` into kept and dropped; blank ones are skipped, order is kept."""
+def filter_paragraphs(
+    paragraphs: Sequence[str], title: str | None = None, embedded: Sequence[str] = ()
+) -> FilteredParagraphs:
+    """Split ``paragraphs`` into kept and dropped; blank ones are skipped, order is kept.
+
+    ``title`` is the page title (a paragraph repeating it is dropped); ``embedded`` holds the
+    text of each post embedded in the page (tweets...): a paragraph whose words form a run
+    of words of one of them is dropped as ``embedded_post``.
+    """
     lines = [_Line.of(p) for p in paragraphs if p.strip()]
     title_words = tuple(tokens(title)) if title else ()
-    reasons = [_classify(line, title_words) for line in lines]
+    embeds = [f" {' '.join(tokens(text))} " for text in embedded]
+    reasons = [
+        Reason.EMBEDDED_POST if _inside_any(line, embeds) else _classify(line, title_words)
+        for line in lines
+    ]
     _extend_blocks(lines, reasons)
     kept: list[str] = []
     dropped: list[DroppedParagraph] = []
@@ -245,6 +256,13 @@ def filter_paragraphs(paragraphs: Sequence[str], title: str | None = None) -> Fi
         else:
             dropped.append(DroppedParagraph(line.text, verdict.value))
     return FilteredParagraphs(tuple(kept), tuple(dropped))
+
+
+def _inside_any(line: _Line, embeds: list[str]) -> bool:
+    if not line.words or not embeds:
+        return False
+    needle = f" {' '.join(line.words)} "
+    return any(needle in embed for embed in embeds)
 
 
 def _extend_blocks(lines: list[_Line], reasons: list[Reason | None]) -> None:

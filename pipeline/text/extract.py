@@ -23,12 +23,21 @@ from datetime import date
 
 import trafilatura
 from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import load_html
 
 from pipeline.text.boilerplate import DroppedParagraph, filter_paragraphs
 from pipeline.text.exceptions import ExtractionError
 from pipeline.text.language import detect_language
+from pipeline.text.normalize import tokens
 
 logger = logging.getLogger(__name__)
+
+# Third-party posts embedded in the body (their scripts turn them into cards). Their text
+# comes out of trafilatura as ordinary paragraphs, often without any link to give it away.
+EMBED_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed')] | //div[contains(@class, 'fb-post')]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +60,7 @@ class _Raw:
     published: date | None
     site_name: str | None
     lines: tuple[str, ...]
+    embedded: tuple[str, ...]  # text of each embedded post
 
 
 def extract_page(html: str, url: str | None = None) -> ExtractedPage:
@@ -62,7 +72,7 @@ def extract_page(html: str, url: str | None = None) -> ExtractedPage:
     raw = _run_trafilatura(html, url)
     if raw is None:
         raise ExtractionError("no article text found")
-    filtered = filter_paragraphs(raw.lines, title=raw.title)
+    filtered = filter_paragraphs(raw.lines, title=raw.title, embedded=raw.embedded)
     if not filtered.kept:
         count = len(filtered.dropped)
         noun = "paragraph" if count == 1 else "paragraphs"
@@ -86,8 +96,12 @@ def extract_page(html: str, url: str | None = None) -> ExtractedPage:
 
 
 def _run_trafilatura(html: str, url: str | None) -> _Raw | None:
+    tree = load_html(html)
+    if tree is None:
+        return None
+    embedded = tuple(" ".join(node.text_content().split()) for node in tree.xpath(EMBED_XPATH))
     result = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         favor_precision=True,
         include_comments=False,
@@ -106,6 +120,7 @@ def _run_trafilatura(html: str, url: str | None) -> _Raw | None:
         published=_date(result.date),
         site_name=_clean(_text(result.sitename)) or None,
         lines=lines,
+        embedded=tuple(text for text in embedded if tokens(text)),
     )
 
 

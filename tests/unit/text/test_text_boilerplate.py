@@ -157,3 +157,18 @@ def test_order_is_kept() -> None:
 )
 def test_ends_like_sentence(text: str, expected: bool) -> None:
     assert ends_like_sentence(text) is expected
+
+
+def test_paragraphs_from_an_embedded_post_are_dropped() -> None:
+    tweet = "الإرهاب والتطرف في العالم منبعه إيران وابنها البكر حزب الشيطان — ثامر السبهان"
+    quote = 'وقال السبهان، في تغريدة، إن "الإرهاب والتطرف في العالم منبعه إيران".'
+    result = filter_paragraphs(
+        [quote, "الإرهاب والتطرف في العالم منبعه إيران وابنها البكر حزب الشيطان", BODY],
+        embedded=[tweet],
+    )
+    assert result.kept == (quote, BODY)
+    assert result.dropped == (
+        DroppedParagraph(
+            "الإرهاب والتطرف في العالم منبعه إيران وابنها البكر حزب الشيطان", "embedded_post"
+        ),
+    )

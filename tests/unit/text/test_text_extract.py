@@ -149,6 +149,18 @@ def test_shaam_bulletin_drops_section_headings_and_the_credit_line() -> None:
     assert len(page.dropped) == 11
 
 
+def test_a_text_only_tweet_without_links_is_recognised_by_its_markup() -> None:
+    html = (
+        load("orient_sabhan_tweet")
+        .replace(' <a href="https://t.co/xYz12AbCd">pic.twitter.com/xYz12AbCd</a>', "")
+        .replace("— ثامر السبهان (@thamersabhan)", "— ثامر السبهان")
+    )
+    page = extract_page(html)
+    assert page.paragraphs == body_of("orient_sabhan_tweet")
+    assert [d.reason for d in page.dropped] == ["embedded_post", "embedded_post", "share_bar"]
+    assert page.dropped[0].text == "الإرهاب والتطرف في العالم منبعه إيران وابنها البكر حزب الشيطان"
+
+
 def test_windows_1256_page_without_its_meta_is_detected() -> None:
     raw = (PAGES / "kuwaitnews_daesh_truce.html").read_bytes()
     meta = b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1256">'
