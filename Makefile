@@ -1,0 +1,55 @@
+# Marsad: every command a newcomer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MARSAD := $(BIN)/marsad
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install stack-up stack-down stack-status run demo test test-unit lint check bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## create .venv and install Marsad with its pinned dependencies
+$(INSTALLED): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+stack-up: install ## start the local Kafka and OpenSearch (downloads them on first run)
+	$(MARSAD) stack up
+
+stack-down: install ## stop the local Kafka and OpenSearch started by `make stack-up`
+	$(MARSAD) stack down
+
+stack-status: install ## show where the local services listen and whether they answer
+	$(MARSAD) stack status
+
+run: stack-up ## run the service: worker + connectors on deploy/sources.yaml, until Ctrl-C
+	$(MARSAD) run
+
+demo: stack-up ## the same system fed by sample Arabic sites served on loopback; prints results
+	$(MARSAD) demo
+
+test: stack-up ## the whole suite: unit tests and integration tests on the real Kafka/OpenSearch
+	$(BIN)/pytest
+
+test-unit: install ## only the fast tests (no services needed)
+	$(BIN)/pytest -m "not integration"
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check pipeline connectors tests
+	$(BIN)/ruff format --check pipeline connectors tests
+	$(BIN)/mypy
+
+check: lint test ## everything CI checks
+
+bench: stack-up ## end-to-end benchmark on the real stack; figures go to docs/benchmarks.md by hand
+	$(MARSAD) bench
+
+clean: ## remove the virtualenv and local state (stops the stack first)
+	-[ -x $(MARSAD) ] && $(MARSAD) stack down
+	rm -rf $(VENV) .marsad .mypy_cache .ruff_cache .pytest_cache

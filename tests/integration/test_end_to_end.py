@@ -1,0 +1,161 @@
+"""One story end to end through the real parts: demo sites → connector → Kafka → worker →
+OpenSearch → search; replays create no duplicates; bad pages go to the DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from kafka import KafkaConsumer
+
+from connectors.demo import RunningDemo, serve_demo_sites, write_sources_yaml
+from pipeline.commands.connect import connect
+from pipeline.records import DeadLetter, RawPage
+from pipeline.settings import Settings
+from pipeline.sink import open_sink, parse_hits, search_body
+from pipeline.topics import DLQ, PAGES
+
+from .support import ROOT, service_env, wait_until_consumed
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningDemo, Path]]:
+    with serve_demo_sites() as running:
+        sources = tmp_path_factory.mktemp("demo") / "sources.yaml"
+        write_sources_yaml(running.outlets, sources)
+        yield running, sources
+
+
+def query(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
+    async def go() -> dict[str, Any]:
+        sink = open_sink(settings)
+        try:
+            await sink.refresh("articles")
+            return await sink.search("articles", body)
+        finally:
+            await sink.close()
+
+    return asyncio.run(go())
+
+
+def demo_docs(settings: Settings, running: RunningDemo) -> list[dict[str, Any]]:
+    ids = [o.outlet_id for o in running.outlets]
+    body = {"size": 1000, "query": {"terms": {"source_id": ids}}}
+    return [h.source for h in parse_hits(query(settings, body))]
+
+
+@pytest.fixture(scope="module")
+def ingested(settings: Settings, worker: subprocess.Popen[bytes], demo: tuple[RunningDemo, Path]) -> RunningDemo:
+    running, sources = demo
+    assert asyncio.run(connect(settings, sources, once=True, min_delay_s=0.0)) == 0
+    wait_until_consumed(settings, worker)
+    return running
+
+
+def test_every_demo_article_is_indexed_once(settings: Settings, ingested: RunningDemo) -> None:
+    docs = demo_docs(settings, ingested)
+    assert len(docs) == len(ingested.sites.articles)
+    assert len({d["url_id"] for d in docs}) == len(docs)
+    by_outlet = {d["source_id"] for d in docs}
+    assert by_outlet == {o.outlet_id for o in ingested.outlets}
+    # the windows-1256 outlet decodes to Arabic text
+    mashriq = [d for d in docs if d["source_id"] == "mashriq"]
+    assert mashriq and all(d["encoding"].lower() in {"windows-1256", "cp1256"} for d in mashriq)
+    assert all(d["language"] == "ar" and d["paragraph_count"] >= 1 for d in docs)
+    # page chrome stays out of the indexed text
+    assert not any("شارك:" in d["text"] for d in docs)
+
+
+def test_search_finds_the_wire_story_on_both_outlets(settings: Settings, ingested: RunningDemo) -> None:
+    hits = parse_hits(query(settings, search_body("جبهة النصرة", 20)))
+    outlets = {h.source["source_id"] for h in hits}
+    assert {"ofoq", "nabd"} <= outlets
+    assert any("«" in snippet for h in hits for snippet in h.highlights)
+
+
+def test_search_command_prints_highlighted_arabic(settings: Settings, ingested: RunningDemo) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "search", "الدولة الإسلامية", "--size", "3"],
+        env=service_env(settings), cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "article(s) match «الدولة الإسلامية»" in result.stdout
+    assert "«" in result.stdout.split("\n", 1)[1]
+
+
+def test_replaying_the_feeds_creates_no_duplicates(
+    settings: Settings, worker: subprocess.Popen[bytes], demo: tuple[RunningDemo, Path], ingested: RunningDemo
+) -> None:
+    running, sources = demo
+    before = demo_docs(settings, running)
+    # a fresh connector has forgotten what it fetched: every page is published again
+    assert asyncio.run(connect(settings, sources, once=True, min_delay_s=0.0)) == 0
+    wait_until_consumed(settings, worker)
+    after = demo_docs(settings, running)
+    assert len(after) == len(before) == len(running.sites.articles)
+    assert max(d["indexed_at"] for d in after) > max(d["indexed_at"] for d in before)
+
+
+async def send_pages(settings: Settings, values: list[bytes]) -> list[int]:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        offsets = []
+        for value in values:
+            meta = await producer.send_and_wait(settings.topic(PAGES), value, key=b"k" * 32, partition=0)
+            offsets.append(meta.offset)
+        return offsets
+    finally:
+        await producer.stop()
+
+
+def read_dead_letters(settings: Settings) -> list[DeadLetter]:
+    consumer = KafkaConsumer(
+        settings.topic(DLQ), bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest", consumer_timeout_ms=3000,
+    )  # fmt: skip
+    try:
+        return [DeadLetter.model_validate_json(m.value) for m in consumer]
+    finally:
+        consumer.close()
+
+
+def page(body: bytes, n: int) -> bytes:
+    return RawPage(
+        url_id=f"{n:032d}", url=f"https://dlq.example/{n}", canonical_url=f"https://dlq.example/{n}",
+        source_id="dlq-test", outlet="اختبار", fetched_at=datetime.now(UTC), http_status=200,
+        content_type="text/html; charset=utf-8", body_b64=RawPage.encode_body(body),
+    ).to_bytes()  # fmt: skip
+
+
+def test_bad_pages_go_to_the_dlq_and_the_worker_keeps_going(
+    settings: Settings, worker: subprocess.Popen[bytes], ingested: RunningDemo
+) -> None:
+    good_html = "<html><body><article><p>{}</p></article></body></html>".format(
+        "أعلنت فصائل المعارضة السيطرة على قرية جديدة في ريف حلب الشمالي بعد اشتباكات عنيفة مع قوات النظام استمرت ساعات"
+    ).encode()
+    offsets = asyncio.run(send_pages(settings, [
+        b"\x00\x01 not json",
+        json.dumps({"url_id": "x"}).encode(),
+        page(b"<html><body><nav>home</nav></body></html>", 1),
+        page(bytes(range(256)) * 20, 2),
+        page(good_html, 3),
+    ]))  # fmt: skip
+    wait_until_consumed(settings, worker)
+    assert worker.poll() is None, "the worker must survive bad input"
+    letters = {(l.partition, l.offset): l for l in read_dead_letters(settings)}
+    bad = [letters.get((0, o)) for o in offsets[:4]]
+    assert all(bad), f"missing dead letters: {bad}"
+    assert [l.error_type for l in bad if l] == ["bad_record", "bad_record", "ExtractionError", "DecodeError"]
+    assert all(l.stage == "index" and l.topic == settings.topic(PAGES) and l.reason for l in bad if l)
+    assert (0, offsets[4]) not in letters
+    hits = query(settings, {"query": {"term": {"source_id": "dlq-test"}}})
+    assert [h["_id"] for h in hits["hits"]["hits"]] == [f"{3:032d}"]
