@@ -58,6 +58,8 @@ def ids_for(settings: Settings, query: str) -> set[str]:
         ("قذيـــفة", "shell"),  # so is tatweel
         ("17 عنصرا", "digits"),  # ASCII digits find Arabic-Indic ones
         ("٢٣ مدنيا", "ascii"),  # and the other way round
+        ("أحرار\u200f الشام", "ahrar"),  # a stray right-to-left mark is ignored, as in Python
+        ("ٱلصواريخ", "rockets"),  # alef wasla folds to alef, as in Python
     ],
 )
 def test_arabic_query_variants_match(indexed: Settings, query: str, expected: str) -> None:
