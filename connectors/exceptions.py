@@ -1,9 +1,9 @@
 """Connector errors.
 
-    ConnectorError
-    ├── SourceConfigError   (deploy/sources.yaml does not validate)
-    ├── FetchError          (a page or feed could not be fetched; carries the outcome)
-    └── PublishError        (Kafka did not acknowledge a page)
+ConnectorError
+├── SourceConfigError   (deploy/sources.yaml does not validate)
+├── FetchError          (a page or feed could not be fetched; carries the outcome)
+└── PublishError        (Kafka did not acknowledge a page)
 """
 
 from __future__ import annotations

@@ -12,10 +12,25 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-        "ref", "ref_src", "ref_url", "cmpid", "ito", "_ga", "ocid", "amp", "output",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ito",
+        "_ga",
+        "ocid",
+        "amp",
+        "output",
     }
-)  # fmt: skip
+)
 TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
 MOBILE_HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 AMP_SUFFIXES = ("/amp", "/amp.html")
@@ -60,7 +75,9 @@ def canonicalize(url: str) -> str:
     host = _canonical_host(parts.hostname)
     port = parts.port
     netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     query.sort()
     # http and https name the same article on news sites; keep one scheme in the id.
     return urlunsplit(("https", netloc, _canonical_path(parts.path), urlencode(query), ""))

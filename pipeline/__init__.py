@@ -1,1 +1,1 @@
-"""Marsad pipeline: Faust workers that extract, normalize, deduplicate, tag and index Arabic news."""
+"""Marsad pipeline: Faust workers that extract, normalize, dedupe, tag and index Arabic news."""

@@ -44,7 +44,9 @@ def create_app(
     dlq = app.topic(settings.topic(DLQ), key_type=bytes, value_type=bytes)
 
     async def send_dead_letter(letter: DeadLetter) -> None:
-        future = await dlq.send(key=letter.key.encode() if letter.key else None, value=letter.to_bytes())
+        future = await dlq.send(
+            key=letter.key.encode() if letter.key else None, value=letter.to_bytes()
+        )
         await future  # acknowledged by Kafka before the source offset may be committed
 
     @app.agent(pages, name="index-pages")

@@ -80,23 +80,32 @@ class MemoryWatch:
 async def publish(settings: Settings, pages: list[RawPage]) -> dict[str, float]:
     """Send every page; return the wall-clock publish time of each url_id."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", compression_type="gzip",
-        max_request_size=8 * 1024 * 1024, linger_ms=5,
-    )  # fmt: skip
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        compression_type="gzip",
+        max_request_size=8 * 1024 * 1024,
+        linger_ms=5,
+    )
     sent: dict[str, float] = {}
     await producer.start()
     try:
         futures = []
         for page in pages:
             sent[page.url_id] = time.time()
-            futures.append(await producer.send(settings.topic(PAGES), page.to_bytes(), key=page.url_id.encode()))
+            futures.append(
+                await producer.send(
+                    settings.topic(PAGES), page.to_bytes(), key=page.url_id.encode()
+                )
+            )
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
     return sent
 
 
-async def watch_visibility(settings: Settings, expected: set[str], deadline_s: float) -> dict[str, float]:
+async def watch_visibility(
+    settings: Settings, expected: set[str], deadline_s: float
+) -> dict[str, float]:
     """Poll the engine and note when each expected document first became searchable."""
     seen: dict[str, float] = {}
     sink = open_sink(settings)
@@ -116,4 +125,8 @@ async def watch_visibility(settings: Settings, expected: set[str], deadline_s: f
 
 
 def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+        if len(values) > 1
+        else values[0]
+    )

@@ -1,10 +1,10 @@
 """The root of Marsad's exceptions.
 
-    MarsadError
-    ├── pipeline.text.exceptions.TextError          (decode / extraction failures)
-    ├── pipeline.stack.exceptions.StackError        (local Kafka / OpenSearch)
-    ├── pipeline.sink.SinkError                     (search engine refused or unreachable)
-    └── connectors.exceptions.ConnectorError        (fetch / feed failures)
+MarsadError
+├── pipeline.text.exceptions.TextError          (decode / extraction failures)
+├── pipeline.stack.exceptions.StackError        (local Kafka / OpenSearch)
+├── pipeline.sink.SinkError                     (search engine refused or unreachable)
+└── connectors.exceptions.ConnectorError        (fetch / feed failures)
 """
 
 

@@ -51,7 +51,7 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]
         ends = consumer.end_offsets(tps)
-        committed = admin.list_consumer_group_offsets(group, partitions=tps)
+        committed = admin.list_group_offsets({group: tps}).get(group, {})
         if not committed and any(ends.values()):
             return None
         lag = 0

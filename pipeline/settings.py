@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MARSAD_", frozen=True, extra="ignore")
 
-    home: Path = Field(default=Path(".marsad"), description="Runtime state: stack data, logs, pids.")
+    home: Path = Field(
+        default=Path(".marsad"), description="Runtime state: stack data, logs, pids."
+    )
     cache_dir: Path = Field(
         default=Path.home() / ".cache" / "marsad",
         description="Downloaded jars and runtimes, reused across clones (outside git).",

@@ -83,8 +83,10 @@ class SearchSink(Protocol):
 def open_sink(settings: Settings) -> SearchSink:
     """The sink for the configured engine (clients are imported only when chosen)."""
     if not settings.search_url:
-        raise SinkError("no search engine address: run `marsad stack up` or set MARSAD_SEARCH_URL",
-                        retryable=False)  # fmt: skip
+        raise SinkError(
+            "no search engine address: run `marsad stack up` or set MARSAD_SEARCH_URL",
+            retryable=False,
+        )
     if settings.search_engine == "elasticsearch":
         from pipeline.sinks.elasticsearch import ElasticsearchSink  # noqa: PLC0415
 

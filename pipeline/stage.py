@@ -84,7 +84,7 @@ class IndexStage:
             return await self._reject(record, "bad_record", exc, _validation_reason(exc))
         except TextError as exc:
             return await self._reject(record, type(exc).__name__, exc, str(exc))
-        except Exception as exc:  # noqa: BLE001 - an unexpected bug must not stop the stream
+        except Exception as exc:
             log.exception("unexpected error at %s", record.where)
             return await self._reject(record, type(exc).__name__, exc, str(exc))
         try:
@@ -95,7 +95,9 @@ class IndexStage:
         PROCESS_SECONDS.observe(time.perf_counter() - started)
         return "indexed"
 
-    async def _index_with_retry(self, doc_id: str, document: dict[str, object], record: SourceRecord) -> None:
+    async def _index_with_retry(
+        self, doc_id: str, document: dict[str, object], record: SourceRecord
+    ) -> None:
         deadline = time.monotonic() + self._retry.deadline_s
         delay = self._retry.first_delay_s
         while True:
@@ -126,12 +128,16 @@ class IndexStage:
             key=record.key.decode("utf-8", "replace") if record.key else None,
             error_type=error,
             reason=reason[:500],
-            value_b64=base64.b64encode(record.value).decode("ascii") if len(record.value) < 1_000_000 else None,
+            value_b64=base64.b64encode(record.value).decode("ascii")
+            if len(record.value) < 1_000_000
+            else None,
         )
         await self._dead_letter(letter)
         DEAD_LETTERS.labels(self.name, error).inc()
         PAGES.labels("dead_letter").inc()
-        log.warning("dead letter at=%s error=%s reason=%s", record.where, type(exc).__name__, reason[:200])
+        log.warning(
+            "dead letter at=%s error=%s reason=%s", record.where, type(exc).__name__, reason[:200]
+        )
         return "dead_letter"
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +21,30 @@ class Children:
 
     procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
-    def start(self, name: str, *args: str, env: Mapping[str, str] | None = None) -> None:
+    def start(
+        self,
+        name: str,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        log_to: Path | None = None,
+    ) -> None:
+        """Start ``marsad ARGS...``; its output goes to ``log_to`` if given, else to ours."""
         cmd = [sys.executable, "-m", "pipeline.cli", *args]
-        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})})  # noqa: S603
-        log.info("started %s pid=%d", name, proc.pid)
+        out = None
+        if log_to is not None:
+            log_to.parent.mkdir(parents=True, exist_ok=True)
+            out = log_to.open("ab")
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - our own entry point
+                cmd,
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+            )
+        finally:
+            if out is not None:
+                out.close()
+        log.info("started %s pid=%d%s", name, proc.pid, f" log={log_to}" if log_to else "")
         self.procs.append((name, proc))
 
     def failed(self) -> list[tuple[str, int]]:

@@ -30,7 +30,11 @@ from pipeline.topics import ALL_TOPICS
 def bench_settings(base: Settings) -> Settings:
     run_id = f"bench{int(time.time())}"
     return base.model_copy(
-        update={"topic_namespace": f"{run_id}.", "index_prefix": run_id, "worker_id": f"marsad-{run_id}"}
+        update={
+            "topic_namespace": f"{run_id}.",
+            "index_prefix": run_id,
+            "worker_id": f"marsad-{run_id}",
+        }
     )
 
 
@@ -55,12 +59,18 @@ def run(args: argparse.Namespace) -> int:
     except MarsadError as exc:
         print(f"marsad bench: {exc}", file=sys.stderr)
         return 1
-    print(f"generating {args.articles} articles (seed {args.seed}) from the sample bulletins...", flush=True)
+    print(
+        f"generating {args.articles} articles (seed {args.seed}) from the sample bulletins...",
+        flush=True,
+    )
     articles = list(generate_articles(args.seed, args.articles + args.warmup))
     pages = [raw_page(a) for a in articles]
     warmup, measured = pages[: args.warmup], pages[args.warmup :]
     baseline = baseline_pages_per_s(measured[: min(500, len(measured))])
-    print(f"baseline (decode + extract in one process, no Kafka/engine): {baseline:.0f} pages/s", flush=True)
+    print(
+        f"baseline (decode + extract in one process, no Kafka/engine): {baseline:.0f} pages/s",
+        flush=True,
+    )
     env = {
         "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
         "MARSAD_SEARCH_URL": str(settings.search_url),
@@ -70,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     }
     children = Children()
     try:
-        children.start("worker", "worker", "--loglevel", "WARNING", env=env)
+        children.start("worker", "worker", env=env, log_to=settings.home / "bench" / "worker.log")
         watch = MemoryWatch(children.procs[0][1].pid)
         asyncio.run(publish(settings, warmup))
         wait_for_worker(settings, children, 300)
@@ -91,8 +101,14 @@ def run(args: argparse.Namespace) -> int:
     latencies = [seen[k] - sent[k] for k in seen]
     elapsed = max(seen.values()) - min(sent.values())
     rate = len(seen) / elapsed
-    print(f"\nend to end: {len(seen)}/{len(sent)} articles searchable in {elapsed:.1f}s = {rate:.1f} articles/s")
-    print(f"latency publish→searchable: p50 {percentile(latencies, 50):.2f}s  p95 {percentile(latencies, 95):.2f}s")
+    print(
+        f"\nend to end: {len(seen)}/{len(sent)} articles searchable in {elapsed:.1f}s"
+        f" = {rate:.1f} articles/s"
+    )
+    print(
+        f"latency publish→searchable: p50 {percentile(latencies, 50):.2f}s"
+        f"  p95 {percentile(latencies, 95):.2f}s"
+    )
     print(f"worker peak RSS: {peak / 2**20:.0f} MiB")
     print(f"ratio end-to-end / baseline: {rate / baseline:.2f}")
     return 0 if len(seen) == len(sent) else 1
@@ -103,6 +119,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the index")
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds to wait for the index"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench topics and index")
     parser.set_defaults(func=run)

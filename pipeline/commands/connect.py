@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 async def connect(settings: Settings, sources: Path, *, once: bool, min_delay_s: float) -> int:
     registry = load_sources(sources)
-    assert settings.kafka_bootstrap is not None  # resolved at the entry point
+    if settings.kafka_bootstrap is None:
+        raise MarsadError("no Kafka bootstrap address configured")
     async with (
         Fetcher(min_delay_s=min_delay_s) as fetcher,
         PagePublisher(settings.kafka_bootstrap, topic=settings.topic(PAGES)) as publisher,
@@ -45,7 +46,9 @@ async def connect(settings: Settings, sources: Path, *, once: bool, min_delay_s:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        print(f"marsad connect: polling {len(registry.sources)} sources (Ctrl-C to stop)", flush=True)
+        print(
+            f"marsad connect: polling {len(registry.sources)} sources (Ctrl-C to stop)", flush=True
+        )
         await connector.run_forever(stop)
         return 0
 

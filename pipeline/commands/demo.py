@@ -37,8 +37,8 @@ def wait_for_worker(settings: Settings, children: Children, deadline_s: float) -
         if lag == 0:
             return
         if lag != last:
-            print(f"  waiting for the worker: {'not started yet' if lag is None else f'{lag} pages to go'}",
-                  flush=True)  # fmt: skip
+            todo = "not started yet" if lag is None else f"{lag} pages to go"
+            print(f"  waiting for the worker: {todo}", flush=True)
             last = lag
         time.sleep(1.0)
     raise MarsadError(f"the worker did not catch up within {deadline_s:.0f}s")
@@ -64,9 +64,13 @@ def run(args: argparse.Namespace) -> int:
             write_sources_yaml(demo.outlets, sources)
             for outlet in demo.outlets:
                 print(f"serving {outlet.name_latin} ({outlet.name_ar}) at {outlet.feed_url}")
-            env = {"MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
-                   "MARSAD_SEARCH_URL": str(settings.search_url)}  # fmt: skip
-            children.start("worker", "worker", env=env)
+            env = {
+                "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+                "MARSAD_SEARCH_URL": str(settings.search_url),
+            }
+            worker_log = settings.home / "demo" / "worker.log"
+            children.start("worker", "worker", env=env, log_to=worker_log)
+            print(f"started the worker (log: {worker_log})", flush=True)
             print("polling the demo feeds once and publishing to Kafka...", flush=True)
             asyncio.run(connect(settings, sources, once=True, min_delay_s=0.1))
             wait_for_worker(settings, children, args.timeout)
@@ -89,5 +93,7 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("demo", help="ingest the sample Arabic sites end to end")
     parser.add_argument("--port", type=int, default=18801, help="first of 4 loopback ports")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the worker")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for the worker"
+    )
     parser.set_defaults(func=run)

@@ -22,8 +22,10 @@ def run(args: argparse.Namespace) -> int:
     except MarsadError as exc:
         print(f"marsad run: {exc}", file=sys.stderr)
         return 1
-    env = {"MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
-           "MARSAD_SEARCH_URL": str(settings.search_url)}  # fmt: skip
+    env = {
+        "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+        "MARSAD_SEARCH_URL": str(settings.search_url),
+    }
     sources = str(args.sources or settings.sources_file)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -43,8 +43,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         for hit in hits:
-            print(json.dumps({"id": hit.id, "score": hit.score, "highlights": hit.highlights,
-                              **hit.source}, ensure_ascii=False))  # fmt: skip
+            print(
+                json.dumps(
+                    {"id": hit.id, "score": hit.score, "highlights": hit.highlights, **hit.source},
+                    ensure_ascii=False,
+                )
+            )
         return 0
     print(f"{total} article(s) match «{args.query}»; showing {len(hits)}")
     for rank, hit in enumerate(hits, 1):

@@ -13,7 +13,9 @@ from pipeline.sink import TEMPLATES, SinkError, template_body
 def _error(action: str, exc: Exception) -> SinkError:
     if isinstance(exc, ApiError):
         status = exc.meta.status
-        return SinkError(f"{action}: HTTP {status}: {exc}", retryable=status == 429 or status >= 500)
+        return SinkError(
+            f"{action}: HTTP {status}: {exc}", retryable=status == 429 or status >= 500
+        )
     return SinkError(f"{action}: engine unreachable: {exc}", retryable=True)
 
 
@@ -45,7 +47,9 @@ class ElasticsearchSink:
 
     async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str:
         try:
-            response = await self._client.index(index=self._index(kind), id=doc_id, document=document)
+            response = await self._client.index(
+                index=self._index(kind), id=doc_id, document=document
+            )
         except (ApiError, TransportError) as exc:
             raise _error(f"index {kind}/{doc_id}", exc) from exc
         result = response.get("result")

@@ -7,7 +7,6 @@ them afterwards, so runs do not see each other's data.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from kafka.admin import KafkaAdminClient
+from opensearchpy import OpenSearch
 
 from pipeline.kafka_admin import ensure_topics
 from pipeline.settings import Settings
@@ -23,7 +23,6 @@ from pipeline.stack import StackInfo, down, read_state, up
 from pipeline.topics import ALL_TOPICS
 
 from .support import ROOT, service_env
-
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,8 +61,6 @@ def settings(stack: StackInfo) -> Iterator[Settings]:
         admin.delete_topics([s.topic(t) for t in ALL_TOPICS])
     finally:
         admin.close()
-    from opensearchpy import OpenSearch
-
     client = OpenSearch(hosts=[stack.search_url])
     client.indices.delete(index=f"{run}-*", ignore_unavailable=True)
     client.indices.delete_index_template(name=f"{run}-articles", ignore=[404])
@@ -76,7 +73,10 @@ def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     log = (settings.home / f"{settings.worker_id}.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "worker"],
-        env=service_env(settings), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        env=service_env(settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     yield proc
     proc.terminate()

@@ -26,7 +26,9 @@ def service_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def wait_until_consumed(settings: Settings, worker: subprocess.Popen[bytes], deadline_s: float = 180) -> None:
+def wait_until_consumed(
+    settings: Settings, worker: subprocess.Popen[bytes], deadline_s: float = 180
+) -> None:
     """Block until the worker committed every page offset (an upper bound, not a timing test)."""
     deadline = time.monotonic() + deadline_s
     lag: int | None = None

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.settings import Settings
-from pipeline.sink import open_sink, parse_hits, search_body
+from pipeline.sink import SinkError, open_sink, parse_hits, search_body
 
 DOCS = {
     "ahrar": "قالت حركة أحرار الشام إن مقاتليها صدوا هجوما على ريف إدلب",
@@ -27,7 +27,9 @@ def indexed(settings: Settings) -> Iterator[Settings]:
         try:
             await sink.ensure_templates()
             for doc_id, text in DOCS.items():
-                await sink.index("articles", f"search-{doc_id}", {"url_id": doc_id, "title": "", "text": text})
+                await sink.index(
+                    "articles", f"search-{doc_id}", {"url_id": doc_id, "title": "", "text": text}
+                )
             await sink.refresh("articles")
         finally:
             await sink.close()
@@ -43,7 +45,9 @@ def ids_for(settings: Settings, query: str) -> set[str]:
             response = await sink.search("articles", search_body(query, 20))
         finally:
             await sink.close()
-        return {h.id.removeprefix("search-") for h in parse_hits(response) if h.id.startswith("search-")}
+        return {
+            h.id.removeprefix("search-") for h in parse_hits(response) if h.id.startswith("search-")
+        }
 
     return asyncio.run(go())
 
@@ -71,8 +75,6 @@ def test_unrelated_query_finds_nothing(indexed: Settings) -> None:
 
 
 def test_strict_mapping_refuses_unknown_fields(indexed: Settings) -> None:
-    from pipeline.sink import SinkError
-
     async def go() -> None:
         sink = open_sink(indexed)
         try:

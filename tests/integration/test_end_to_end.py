@@ -53,7 +53,9 @@ def demo_docs(settings: Settings, running: RunningDemo) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def ingested(settings: Settings, worker: subprocess.Popen[bytes], demo: tuple[RunningDemo, Path]) -> RunningDemo:
+def ingested(
+    settings: Settings, worker: subprocess.Popen[bytes], demo: tuple[RunningDemo, Path]
+) -> RunningDemo:
     running, sources = demo
     assert asyncio.run(connect(settings, sources, once=True, min_delay_s=0.0)) == 0
     wait_until_consumed(settings, worker)
@@ -74,17 +76,26 @@ def test_every_demo_article_is_indexed_once(settings: Settings, ingested: Runnin
     assert not any("شارك:" in d["text"] for d in docs)
 
 
-def test_search_finds_the_wire_story_on_both_outlets(settings: Settings, ingested: RunningDemo) -> None:
+def test_search_finds_the_wire_story_on_both_outlets(
+    settings: Settings, ingested: RunningDemo
+) -> None:
     hits = parse_hits(query(settings, search_body("جبهة النصرة", 20)))
     outlets = {h.source["source_id"] for h in hits}
     assert {"ofoq", "nabd"} <= outlets
     assert any("«" in snippet for h in hits for snippet in h.highlights)
 
 
-def test_search_command_prints_highlighted_arabic(settings: Settings, ingested: RunningDemo) -> None:
+def test_search_command_prints_highlighted_arabic(
+    settings: Settings, ingested: RunningDemo
+) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "search", "الدولة الإسلامية", "--size", "3"],
-        env=service_env(settings), cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env=service_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "article(s) match «الدولة الإسلامية»" in result.stdout
@@ -92,7 +103,10 @@ def test_search_command_prints_highlighted_arabic(settings: Settings, ingested: 
 
 
 def test_replaying_the_feeds_creates_no_duplicates(
-    settings: Settings, worker: subprocess.Popen[bytes], demo: tuple[RunningDemo, Path], ingested: RunningDemo
+    settings: Settings,
+    worker: subprocess.Popen[bytes],
+    demo: tuple[RunningDemo, Path],
+    ingested: RunningDemo,
 ) -> None:
     running, sources = demo
     before = demo_docs(settings, running)
@@ -110,7 +124,9 @@ async def send_pages(settings: Settings, values: list[bytes]) -> list[int]:
     try:
         offsets = []
         for value in values:
-            meta = await producer.send_and_wait(settings.topic(PAGES), value, key=b"k" * 32, partition=0)
+            meta = await producer.send_and_wait(
+                settings.topic(PAGES), value, key=b"k" * 32, partition=0
+            )
             offsets.append(meta.offset)
         return offsets
     finally:
@@ -119,9 +135,11 @@ async def send_pages(settings: Settings, values: list[bytes]) -> list[int]:
 
 def read_dead_letters(settings: Settings) -> list[DeadLetter]:
     consumer = KafkaConsumer(
-        settings.topic(DLQ), bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest", consumer_timeout_ms=3000,
-    )  # fmt: skip
+        settings.topic(DLQ),
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3000,
+    )
     try:
         return [DeadLetter.model_validate_json(m.value) for m in consumer]
     finally:
@@ -130,32 +148,51 @@ def read_dead_letters(settings: Settings) -> list[DeadLetter]:
 
 def page(body: bytes, n: int) -> bytes:
     return RawPage(
-        url_id=f"{n:032d}", url=f"https://dlq.example/{n}", canonical_url=f"https://dlq.example/{n}",
-        source_id="dlq-test", outlet="اختبار", fetched_at=datetime.now(UTC), http_status=200,
-        content_type="text/html; charset=utf-8", body_b64=RawPage.encode_body(body),
-    ).to_bytes()  # fmt: skip
+        url_id=f"{n:032d}",
+        url=f"https://dlq.example/{n}",
+        canonical_url=f"https://dlq.example/{n}",
+        source_id="dlq-test",
+        outlet="اختبار",
+        fetched_at=datetime.now(UTC),
+        http_status=200,
+        content_type="text/html; charset=utf-8",
+        body_b64=RawPage.encode_body(body),
+    ).to_bytes()
 
 
 def test_bad_pages_go_to_the_dlq_and_the_worker_keeps_going(
     settings: Settings, worker: subprocess.Popen[bytes], ingested: RunningDemo
 ) -> None:
     good_html = "<html><body><article><p>{}</p></article></body></html>".format(
-        "أعلنت فصائل المعارضة السيطرة على قرية جديدة في ريف حلب الشمالي بعد اشتباكات عنيفة مع قوات النظام استمرت ساعات"
+        "أعلنت فصائل المعارضة السيطرة على قرية جديدة في ريف حلب الشمالي "
+        "بعد اشتباكات عنيفة مع قوات النظام استمرت ساعات"
     ).encode()
-    offsets = asyncio.run(send_pages(settings, [
-        b"\x00\x01 not json",
-        json.dumps({"url_id": "x"}).encode(),
-        page(b"<html><body><nav>home</nav></body></html>", 1),
-        page(bytes(range(256)) * 20, 2),
-        page(good_html, 3),
-    ]))  # fmt: skip
+    offsets = asyncio.run(
+        send_pages(
+            settings,
+            [
+                b"\x00\x01 not json",
+                json.dumps({"url_id": "x"}).encode(),
+                page(b"<html><body><nav>home</nav></body></html>", 1),
+                page(bytes(range(256)) * 20, 2),
+                page(good_html, 3),
+            ],
+        )
+    )
     wait_until_consumed(settings, worker)
     assert worker.poll() is None, "the worker must survive bad input"
-    letters = {(l.partition, l.offset): l for l in read_dead_letters(settings)}
+    letters = {(d.partition, d.offset): d for d in read_dead_letters(settings)}
     bad = [letters.get((0, o)) for o in offsets[:4]]
     assert all(bad), f"missing dead letters: {bad}"
-    assert [l.error_type for l in bad if l] == ["bad_record", "bad_record", "ExtractionError", "DecodeError"]
-    assert all(l.stage == "index" and l.topic == settings.topic(PAGES) and l.reason for l in bad if l)
+    assert [d.error_type for d in bad if d] == [
+        "bad_record",
+        "bad_record",
+        "ExtractionError",
+        "DecodeError",
+    ]
+    assert all(
+        d.stage == "index" and d.topic == settings.topic(PAGES) and d.reason for d in bad if d
+    )
     assert (0, offsets[4]) not in letters
     hits = query(settings, {"query": {"term": {"source_id": "dlq-test"}}})
     assert [h["_id"] for h in hits["hits"]["hits"]] == [f"{3:032d}"]

@@ -16,9 +16,16 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><tit
 
 
 def registry() -> SourceRegistry:
-    source = Source(id="demo-a", name_ar="أ", name_latin="A", home="http://127.0.0.1:9/",
-                    country="SY", affiliation="demo", feeds=("http://127.0.0.1:9/feed.xml",),
-                    allow_private=True)  # fmt: skip
+    source = Source(
+        id="demo-a",
+        name_ar="أ",
+        name_latin="A",
+        home="http://127.0.0.1:9/",
+        country="SY",
+        affiliation="demo",
+        feeds=("http://127.0.0.1:9/feed.xml",),
+        allow_private=True,
+    )
     return SourceRegistry(version=1, sources=(source,))
 
 
@@ -53,7 +60,9 @@ async def test_each_article_is_published_once_across_variants_and_polls() -> Non
     connector = Connector(registry(), Pages(set()), kafka)
     first = await connector.run_once()
     second = await connector.run_once()
-    assert [r.url_id for r in kafka.records] == sorted({r.url_id for r in kafka.records}, key=[r.url_id for r in kafka.records].index)
+    assert [r.url_id for r in kafka.records] == sorted(
+        {r.url_id for r in kafka.records}, key=[r.url_id for r in kafka.records].index
+    )
     assert len(kafka.records) == 2  # a.html with and without utm_source is one article
     assert (first[0].new, first[0].published) == (2, 2)
     assert (second[0].new, second[0].published) == (0, 0)
@@ -70,7 +79,10 @@ async def test_failed_fetch_is_retried_on_the_next_poll() -> None:
     pages.broken.clear()
     report = (await connector.run_once())[0]
     assert report.published == 1
-    assert sorted(r.url.rsplit("/", 1)[1] for r in kafka.records) == ["a.html?utm_source=rss", "b.html"]
+    assert sorted(r.url.rsplit("/", 1)[1] for r in kafka.records) == [
+        "a.html?utm_source=rss",
+        "b.html",
+    ]
 
 
 async def test_unacknowledged_page_is_not_marked_seen() -> None:

@@ -30,6 +30,18 @@ def test_search_body_and_hit_parsing() -> None:
     body = search_body("احرار الشام", 3)
     assert body["size"] == 3
     assert body["query"]["multi_match"]["query"] == "احرار الشام"
-    hits = parse_hits({"hits": {"hits": [{"_id": "x", "_score": 2.5, "_source": {"title": "ع"},
-                                          "highlight": {"text": ["«أحرار» الشام"]}}]}})
+    hits = parse_hits(
+        {
+            "hits": {
+                "hits": [
+                    {
+                        "_id": "x",
+                        "_score": 2.5,
+                        "_source": {"title": "ع"},
+                        "highlight": {"text": ["«أحرار» الشام"]},
+                    }
+                ]
+            }
+        }
+    )
     assert hits[0].id == "x" and hits[0].highlights == ("«أحرار» الشام",)
