@@ -47,8 +47,9 @@ lint: install ## ruff (lint + format check) and mypy --strict
 
 check: lint test ## everything CI checks
 
-bench: stack-up ## end-to-end benchmark on the real stack; figures go to docs/benchmarks.md by hand
-	$(MARSAD) bench
+bench: stack-up ## end-to-end benchmarks on the real stack (a burst, then a paced load)
+	$(MARSAD) bench --articles 3000
+	$(MARSAD) bench --articles 1200 --rate 40
 
 clean: ## remove the virtualenv and local state (stops the stack first)
 	-[ -x $(MARSAD) ] && $(MARSAD) stack down

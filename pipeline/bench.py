@@ -71,14 +71,18 @@ class MemoryWatch:
                 return
             self.peak_bytes = max(self.peak_bytes, rss)
 
+    def reset(self) -> None:
+        """Forget the peak so far (after warm-up)."""
+        self.peak_bytes = 0
+
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
         return self.peak_bytes
 
 
-async def publish(settings: Settings, pages: list[RawPage]) -> dict[str, float]:
-    """Send every page; return the wall-clock publish time of each url_id."""
+async def publish(settings: Settings, pages: list[RawPage], rate: float = 0.0) -> dict[str, float]:
+    """Send every page, all at once or ``rate`` per second; return each url_id's send time."""
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
@@ -90,7 +94,10 @@ async def publish(settings: Settings, pages: list[RawPage]) -> dict[str, float]:
     await producer.start()
     try:
         futures = []
-        for page in pages:
+        started = time.monotonic()
+        for i, page in enumerate(pages):
+            if rate > 0 and (ahead := started + i / rate - time.monotonic()) > 0:
+                await asyncio.sleep(ahead)
             sent[page.url_id] = time.time()
             futures.append(
                 await producer.send(

@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    if not args.verbose:
+        for chatty in ("kafka", "aiokafka", "opensearch", "elastic_transport", "httpx"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     code: int = args.func(args)
     return code
 

@@ -21,10 +21,21 @@ from pipeline.bench import (
 from pipeline.commands.demo import wait_for_worker
 from pipeline.commands.worker import prepare
 from pipeline.exceptions import MarsadError
+from pipeline.records import RawPage
 from pipeline.services import resolve
 from pipeline.settings import Settings
 from pipeline.supervisor import Children
 from pipeline.topics import ALL_TOPICS
+
+
+async def publish_and_watch(
+    settings: Settings, pages: list[RawPage], rate: float, timeout_s: float
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Publish (paced or not) while watching the index; return (seen, sent) times."""
+    ids = {p.url_id for p in pages}
+    watcher = asyncio.create_task(watch_visibility(settings, ids, timeout_s))
+    sent = await publish(settings, pages, rate)
+    return await watcher, sent
 
 
 def bench_settings(base: Settings) -> Settings:
@@ -85,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(publish(settings, warmup))
         wait_for_worker(settings, children, 300)
         print(f"worker warmed up on {len(warmup)} pages; publishing {len(measured)}...", flush=True)
-        sent = asyncio.run(publish(settings, measured))
-        seen = asyncio.run(watch_visibility(settings, set(sent), args.timeout))
+        watch.reset()
+        seen, sent = asyncio.run(publish_and_watch(settings, measured, args.rate, args.timeout))
         peak = watch.stop()
     except MarsadError as exc:
         print(f"marsad bench: {exc}", file=sys.stderr)
@@ -109,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         f"latency publish→searchable: p50 {percentile(latencies, 50):.2f}s"
         f"  p95 {percentile(latencies, 95):.2f}s"
     )
+    print(f"published {'all at once' if not args.rate else f'at {args.rate:.0f} articles/s'}")
     print(f"worker peak RSS: {peak / 2**20:.0f} MiB")
     print(f"ratio end-to-end / baseline: {rate / baseline:.2f}")
     return 0 if len(seen) == len(sent) else 1
@@ -119,6 +131,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="articles/s to publish at (0: all at once)"
+    )
     parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds to wait for the index"
     )
