@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from pipeline.settings import Settings
 from pipeline.topics import ALL_TOPICS
@@ -42,7 +42,11 @@ def ensure_topics(settings: Settings) -> list[str]:
 
 
 def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
-    """Messages of ``topic`` not yet committed by ``group``; None before its first commit."""
+    """Messages of ``topic`` not yet committed by ``group``.
+
+    None while that cannot be told yet: before the group's first commit, or while the broker
+    has no group coordinator (a fresh broker creates ``__consumer_offsets`` on first use).
+    """
     from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
 
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-admin")
@@ -51,7 +55,12 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]
         ends = consumer.end_offsets(tps)
-        committed = admin.list_group_offsets({group: tps}).get(group, {})
+        try:
+            committed = admin.list_group_offsets({group: tps}).get(group, {})
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            return None  # e.g. a new broker still creating __consumer_offsets
         if not committed and any(ends.values()):
             return None
         lag = 0
