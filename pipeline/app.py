@@ -1,8 +1,10 @@
-"""The Faust application: wires the index stage to ``news.pages.v1`` and the DLQ.
+"""The Faust application: two agents wired to their topics and the DLQ.
 
-Created by a factory from one settings object (no module-level app), run by
-``marsad worker``. Offsets are acknowledged only when :meth:`IndexStage.process` returned,
-that is after the engine acknowledged the document or the DLQ acknowledged the letter.
+``extract-pages`` reads ``news.pages.v1`` (4 partitions, scales with workers) and forwards
+clean articles to ``news.extracted.v1``; ``index-articles`` reads that single-partition topic,
+enriches (dedupe, tags) and indexes. Each event is acknowledged only when its stage returned,
+that is after the next hop (Kafka, the engine, or the DLQ) acknowledged; Faust commits only
+acknowledged offsets.
 """
 
 from __future__ import annotations
@@ -13,17 +15,47 @@ from typing import Any
 
 import faust
 
-from pipeline.records import DeadLetter
+from pipeline.records import DeadLetter, ExtractedArticle
 from pipeline.settings import Settings
 from pipeline.sink import SearchSink, open_sink
-from pipeline.stage import DependencyUnavailable, IndexStage, SourceRecord
-from pipeline.topics import DLQ, PAGES
+from pipeline.stages import (
+    BasicEnricher,
+    DependencyUnavailable,
+    Enricher,
+    ExtractStage,
+    IndexStage,
+    SourceRecord,
+)
+from pipeline.topics import DLQ, EXTRACTED, PAGES
 
 log = logging.getLogger(__name__)
 
+EnricherFactory = Callable[[faust.App], Callable[[], Enricher]]
+
+
+def basic_enricher(app: faust.App) -> Callable[[], Enricher]:
+    return BasicEnricher
+
+
+def _record(event: Any) -> SourceRecord:
+    message = event.message
+    value = event.value if isinstance(event.value, bytes) else b""
+    return SourceRecord(message.topic, message.partition, message.offset, event.key, value)
+
+
+async def _stop(app: faust.App, exc: Exception) -> None:
+    """Stop the worker without acknowledging the event in hand: it is redone after restart."""
+    if isinstance(exc, DependencyUnavailable):
+        log.critical("stopping worker: %s", exc)
+    else:
+        log.critical("stopping worker: %s: %s", type(exc).__name__, exc, exc_info=exc)
+    await app.crash(exc)
+
 
 def create_app(
-    settings: Settings, sink_factory: Callable[[Settings], SearchSink] = open_sink
+    settings: Settings,
+    sink_factory: Callable[[Settings], SearchSink] = open_sink,
+    enricher_factory: EnricherFactory = basic_enricher,
 ) -> faust.App:
     app = faust.App(
         settings.worker_id,
@@ -33,41 +65,46 @@ def create_app(
         store="memory://",
         datadir=str(settings.home / "faust"),
         web_enabled=False,
-        topic_allow_declare=False,
-        topic_partitions=PAGES.partitions,
+        topic_partitions=EXTRACTED.partitions,
+        topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_compression_type="gzip",
     )
     pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
+    extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
     dlq = app.topic(settings.topic(DLQ), key_type=bytes, value_type=bytes)
+    make_enricher = enricher_factory(app)
 
     async def send_dead_letter(letter: DeadLetter) -> None:
-        future = await dlq.send(
-            key=letter.key.encode() if letter.key else None, value=letter.to_bytes()
-        )
-        await future  # acknowledged by Kafka before the source offset may be committed
+        key = letter.key.encode() if letter.key else None
+        await (await dlq.send(key=key, value=letter.to_bytes()))  # wait for Kafka's ack
 
-    @app.agent(pages, name="index-pages")
-    async def index_pages(stream: Any) -> None:
+    async def forward(article: ExtractedArticle) -> None:
+        key = article.url_id.encode()
+        await (await extracted.send(key=key, value=article.to_bytes()))
+
+    @app.agent(pages, name="extract-pages")
+    async def extract_pages(stream: Any) -> None:
+        stage = ExtractStage(forward, send_dead_letter)
+        async for event in stream.events():
+            try:
+                await stage.process(_record(event))
+            except Exception as exc:  # noqa: BLE001 - Kafka itself failed: stop, do not ack
+                await _stop(app, exc)
+                return
+
+    @app.agent(extracted, name="index-articles")
+    async def index_articles(stream: Any) -> None:
         sink = sink_factory(settings)
         try:
-            stage = IndexStage(sink, send_dead_letter)
+            stage = IndexStage(sink, send_dead_letter, make_enricher())
             async for event in stream.events():
-                message = event.message
-                record = SourceRecord(
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                    key=event.key,
-                    value=event.value if isinstance(event.value, bytes) else b"",
-                )
                 try:
-                    await stage.process(record)
-                except DependencyUnavailable as exc:
-                    log.critical("stopping worker: %s", exc)
-                    await app.crash(exc)  # leaves the offset uncommitted
+                    await stage.process(_record(event))
+                except Exception as exc:  # noqa: BLE001 - engine or Kafka down past the deadline
+                    await _stop(app, exc)
                     return
         finally:
             await sink.close()

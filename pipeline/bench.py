@@ -2,7 +2,7 @@
 
 Figures printed: articles/s end to end, p50/p95 latency from publish to searchable, the
 worker's peak RSS, and the named baseline measured in the same run: the same pages through
-``build_article`` in this process (decode + extract, no Kafka, no engine), so the ratio says
+``extract_article`` in this process (decode + extract, no Kafka, no engine), so the ratio says
 what the streaming and indexing cost on top of the text work.
 """
 
@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 
 from connectors.demo import GeneratedArticle
 from connectors.urls import canonicalize, url_id
-from pipeline.document import build_article
+from pipeline.document import extract_article
 from pipeline.records import RawPage
 from pipeline.settings import Settings
 from pipeline.sink import open_sink
@@ -46,7 +46,7 @@ def raw_page(article: GeneratedArticle) -> RawPage:
 def baseline_pages_per_s(pages: list[RawPage]) -> float:
     started = time.perf_counter()
     for page in pages:
-        build_article(page, source_offset="bench")
+        extract_article(page, source_offset="bench")
     return len(pages) / (time.perf_counter() - started)
 
 

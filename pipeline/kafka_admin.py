@@ -72,3 +72,16 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
     finally:
         consumer.close()
         admin.close()
+
+
+def pipeline_lag(settings: Settings) -> int | None:
+    """What the worker's consumer group has not yet committed, over every topic it reads."""
+    from pipeline.topics import EXTRACTED, PAGES  # noqa: PLC0415
+
+    total = 0
+    for spec in (PAGES, EXTRACTED):
+        lag = consumer_lag(settings, settings.worker_id, settings.topic(spec))
+        if lag is None:
+            return None
+        total += lag
+    return total

@@ -65,3 +65,33 @@ class DeadLetter(BaseModel):
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode("utf-8")
+
+
+class ExtractedArticle(BaseModel):
+    """An article as the extract stage made it: clean paragraphs and what was dropped.
+
+    Travels on ``news.extracted.v1`` (one partition: the dedupe stage after it keeps global
+    state), keyed by ``url_id``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url_id: str
+    url: str
+    canonical_url: str
+    source_id: str
+    outlet: str
+    title: str
+    paragraphs: tuple[str, ...]
+    dropped_reasons: tuple[str, ...]
+    dropped_count: int
+    language: str | None
+    encoding: str
+    content_hash: str
+    published_at: datetime | None
+    fetched_at: datetime
+    extracted_at: datetime = Field(default_factory=utcnow)
+    source_offset: str
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")

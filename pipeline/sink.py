@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pipeline.exceptions import MarsadError
 from pipeline.settings import Settings
@@ -25,6 +26,36 @@ class SinkError(MarsadError):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class IndexAction(NamedTuple):
+    """Write ``document`` under ``doc_id`` into the index of ``kind`` (replacing it)."""
+
+    kind: str
+    doc_id: str
+    document: dict[str, Any]
+
+
+def bulk_failure(response: dict[str, Any]) -> SinkError | None:
+    """The error a bulk response carries, if any item failed (retryable if all may be)."""
+    if not response.get("errors"):
+        return None
+    failed = [
+        item.get("index", {})
+        for item in response.get("items", [])
+        if item.get("index", {}).get("error")
+    ]
+    statuses = [int(f.get("status", 0)) for f in failed]
+    retryable = all(s == 429 or s >= 500 for s in statuses)
+    first = failed[0] if failed else {}
+    reason = first.get("error", {})
+    if isinstance(reason, dict):
+        reason = f"{reason.get('type')}: {reason.get('reason')}"
+    return SinkError(
+        f"bulk: {len(failed)} of {len(response.get('items', []))} writes failed; "
+        f"first {first.get('_index')}/{first.get('_id')} HTTP {statuses[:1]}: {reason}",
+        retryable=retryable,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +105,7 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
 class SearchSink(Protocol):
     async def ensure_templates(self) -> None: ...
     async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str: ...
+    async def bulk(self, actions: Sequence[IndexAction]) -> None: ...
     async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
     async def count(self, kind: str) -> int: ...
     async def refresh(self, kind: str) -> None: ...
@@ -96,4 +128,13 @@ def open_sink(settings: Settings) -> SearchSink:
     return OpenSearchSink(settings)
 
 
-__all__ = ["Hit", "SearchSink", "SinkError", "open_sink", "parse_hits", "search_body"]
+__all__ = [
+    "Hit",
+    "IndexAction",
+    "SearchSink",
+    "SinkError",
+    "bulk_failure",
+    "open_sink",
+    "parse_hits",
+    "search_body",
+]

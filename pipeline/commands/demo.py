@@ -17,12 +17,11 @@ from pipeline.commands.connect import connect
 from pipeline.commands.search import format_hit, search
 from pipeline.commands.worker import prepare
 from pipeline.exceptions import MarsadError
-from pipeline.kafka_admin import consumer_lag
+from pipeline.kafka_admin import pipeline_lag
 from pipeline.services import resolve
 from pipeline.settings import Settings
 from pipeline.sink import open_sink
 from pipeline.supervisor import Children
-from pipeline.topics import PAGES
 
 QUERIES = ("احرار الشام", "جبهة النصرة", "الصواريخ")
 
@@ -33,11 +32,11 @@ def wait_for_worker(settings: Settings, children: Children, deadline_s: float) -
     while time.monotonic() < deadline:
         if dead := children.failed():
             raise MarsadError(f"the worker exited early: {dead}")
-        lag = consumer_lag(settings, settings.worker_id, settings.topic(PAGES))
+        lag = pipeline_lag(settings)
         if lag == 0:
             return
         if lag != last:
-            todo = "not started yet" if lag is None else f"{lag} pages to go"
+            todo = "not started yet" if lag is None else f"{lag} records to go"
             print(f"  waiting for the worker: {todo}", flush=True)
             last = lag
         time.sleep(1.0)

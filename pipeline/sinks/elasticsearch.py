@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from pipeline.settings import Settings
-from pipeline.sink import TEMPLATES, SinkError, template_body
+from pipeline.sink import TEMPLATES, IndexAction, SinkError, bulk_failure, template_body
 
 
 def _error(action: str, exc: Exception) -> SinkError:
@@ -56,6 +57,22 @@ class ElasticsearchSink:
         if result not in ("created", "updated", "noop"):
             raise SinkError(f"index {kind}/{doc_id}: unexpected result {result!r}", retryable=True)
         return str(result)
+
+    async def bulk(self, actions: Sequence[IndexAction]) -> None:
+        """Write every action; raises SinkError unless the engine acknowledged them all."""
+        if not actions:
+            return
+        operations: list[dict[str, Any]] = []
+        for action in actions:
+            operations.append({"index": {"_index": self._index(action.kind), "_id": action.doc_id}})
+            operations.append(action.document)
+        try:
+            response = await self._client.bulk(operations=operations)
+        except (ApiError, TransportError) as exc:
+            raise _error(f"bulk of {len(actions)}", exc) from exc
+        failure = bulk_failure(dict(response))
+        if failure is not None:
+            raise failure
 
     async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         try:

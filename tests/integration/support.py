@@ -7,9 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from pipeline.kafka_admin import consumer_lag
+from pipeline.kafka_admin import pipeline_lag
 from pipeline.settings import Settings
-from pipeline.topics import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +33,7 @@ def wait_until_consumed(
     lag: int | None = None
     while time.monotonic() < deadline:
         assert worker.poll() is None, f"worker exited with {worker.returncode}"
-        lag = consumer_lag(settings, settings.worker_id, settings.topic(PAGES))
+        lag = pipeline_lag(settings)
         if lag == 0:
             return
         time.sleep(1.0)

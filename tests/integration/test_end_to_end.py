@@ -191,7 +191,7 @@ def test_bad_pages_go_to_the_dlq_and_the_worker_keeps_going(
         "DecodeError",
     ]
     assert all(
-        d.stage == "index" and d.topic == settings.topic(PAGES) and d.reason for d in bad if d
+        d.stage == "extract" and d.topic == settings.topic(PAGES) and d.reason for d in bad if d
     )
     assert (0, offsets[4]) not in letters
     hits = query(settings, {"query": {"term": {"source_id": "dlq-test"}}})

@@ -1,0 +1,26 @@
+"""The worker's stages: pure-ish processors of one record, wired to Faust by pipeline.app.
+
+news.pages.v1 ─► ExtractStage ─► news.extracted.v1 ─► IndexStage (enrich: dedupe, tag) ─► engine
+                     └──────────────► news.dlq.v1 ◄──────────┘
+"""
+
+from pipeline.stages.base import (
+    DeadLetterSender,
+    DependencyUnavailable,
+    RetryPolicy,
+    SourceRecord,
+)
+from pipeline.stages.extract import ExtractStage
+from pipeline.stages.index import BasicEnricher, Enricher, Enrichment, IndexStage
+
+__all__ = [
+    "BasicEnricher",
+    "DeadLetterSender",
+    "DependencyUnavailable",
+    "Enricher",
+    "Enrichment",
+    "ExtractStage",
+    "IndexStage",
+    "RetryPolicy",
+    "SourceRecord",
+]

@@ -1,0 +1,117 @@
+"""What every stage shares: the source record, the retry policy, the dead-letter path.
+
+Three outcomes for every record, never an exception out of the agent loop:
+
+- done: the next hop (Kafka or the engine) acknowledged the result; only then may the
+  offset be committed;
+- dead letter: the record cannot be processed; it goes to ``news.dlq.v1`` with stage,
+  offset and reason, and is counted;
+- retry: a dependency is unreachable or overloaded; retried with jittered back-off until a
+  deadline, after which :class:`DependencyUnavailable` asks the worker to stop *without*
+  committing, so the record is processed again after restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from pydantic import ValidationError
+
+from pipeline.exceptions import MarsadError
+from pipeline.metrics import DEAD_LETTERS, SINK_RETRIES
+from pipeline.records import DeadLetter
+from pipeline.sink import SinkError
+
+log = logging.getLogger(__name__)
+
+DeadLetterSender = Callable[[DeadLetter], Awaitable[None]]
+Rejected = Literal["dead_letter"]
+T = TypeVar("T")
+
+
+class DependencyUnavailable(MarsadError):
+    """A dependency stayed unreachable past its deadline; the worker must stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+    @property
+    def where(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    deadline_s: float = 300.0
+    first_delay_s: float = 0.5
+    max_delay_s: float = 15.0
+
+
+async def with_retry(
+    call: Callable[[], Awaitable[T]], policy: RetryPolicy, record: SourceRecord, what: str
+) -> T:
+    """Run ``call``, retrying retryable SinkErrors until the policy's deadline."""
+    deadline = time.monotonic() + policy.deadline_s
+    delay = policy.first_delay_s
+    while True:
+        try:
+            return await call()
+        except SinkError as exc:
+            if not exc.retryable:
+                raise
+            if time.monotonic() + delay > deadline:
+                raise DependencyUnavailable(
+                    f"{what} unavailable for {policy.deadline_s:.0f}s at {record.where}: {exc}"
+                ) from exc
+            SINK_RETRIES.labels(what).inc()
+            log.warning("retry what=%s at=%s in=%.1fs reason=%s", what, record.where, delay, exc)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            delay = min(delay * 2, policy.max_delay_s)
+
+
+async def reject(
+    send: DeadLetterSender, stage: str, record: SourceRecord, error: str, reason: str
+) -> Rejected:
+    """Send ``record`` to the DLQ with why; counted."""
+    letter = DeadLetter(
+        stage=stage,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode("utf-8", "replace") if record.key else None,
+        error_type=error,
+        reason=reason[:500],
+        value_b64=(
+            base64.b64encode(record.value).decode("ascii")
+            if len(record.value) < 1_000_000
+            else None
+        ),
+    )
+    await send(letter)
+    DEAD_LETTERS.labels(stage, error).inc()
+    log.warning(
+        "dead letter stage=%s at=%s error=%s reason=%s", stage, record.where, error, reason[:200]
+    )
+    return "dead_letter"
+
+
+def validation_reason(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return f"invalid record: {exc}"
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "record"
+    return f"invalid record: {where}: {first.get('msg')} ({exc.error_count()} errors)"

@@ -1,0 +1,52 @@
+"""The extract stage: raw page in, clean article out to ``news.extracted.v1``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from pydantic import ValidationError
+
+from pipeline.document import extract_article
+from pipeline.metrics import PAGES, PROCESS_SECONDS
+from pipeline.records import ExtractedArticle, RawPage
+from pipeline.stages.base import DeadLetterSender, SourceRecord, reject, validation_reason
+from pipeline.text import TextError
+
+log = logging.getLogger(__name__)
+
+Forward = Callable[[ExtractedArticle], Awaitable[None]]
+
+
+class ExtractStage:
+    """Decodes and extracts one page; ``forward`` must return once Kafka acknowledged."""
+
+    name = "extract"
+
+    def __init__(self, forward: Forward, dead_letter: DeadLetterSender) -> None:
+        self._forward = forward
+        self._dead_letter = dead_letter
+
+    async def process(self, record: SourceRecord) -> Literal["extracted", "dead_letter"]:
+        started = time.perf_counter()
+        try:
+            page = RawPage.model_validate_json(record.value)
+            article = extract_article(page, source_offset=record.where)
+        except ValidationError as exc:
+            PAGES.labels("dead_letter").inc()
+            return await reject(
+                self._dead_letter, self.name, record, "bad_record", validation_reason(exc)
+            )
+        except TextError as exc:
+            PAGES.labels("dead_letter").inc()
+            return await reject(self._dead_letter, self.name, record, type(exc).__name__, str(exc))
+        except Exception as exc:
+            log.exception("unexpected error at %s", record.where)
+            PAGES.labels("dead_letter").inc()
+            return await reject(self._dead_letter, self.name, record, type(exc).__name__, str(exc))
+        await self._forward(article)
+        PAGES.labels("extracted").inc()
+        PROCESS_SECONDS.observe(time.perf_counter() - started)
+        return "extracted"
