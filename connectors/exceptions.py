@@ -2,8 +2,13 @@
 
 ConnectorError
 ├── SourceConfigError   (deploy/sources.yaml does not validate)
-├── FetchError          (a page or feed could not be fetched; carries the outcome)
-└── PublishError        (Kafka did not acknowledge a page)
+├── FetchError          (a page or feed could not be fetched; carries the counted outcome)
+├── AddressRefused      (a host resolved to an address the source may not reach)
+├── ResolutionError     (a host name could not be resolved)
+└── PublishError        (Kafka did not acknowledge a page; says whether a retry can help)
+
+``AddressRefused`` and ``ResolutionError`` are raised inside the HTTP client's connection step
+(:mod:`connectors.netguard`) and turned into a :class:`FetchError` by the fetcher.
 """
 
 from __future__ import annotations
@@ -20,12 +25,43 @@ class SourceConfigError(ConnectorError):
 
 
 class FetchError(ConnectorError):
-    """A fetch failed; ``outcome`` is the counted label (timeout, http_4xx, too_large, ...)."""
+    """A fetch failed; ``outcome`` is the counted label (timeout, http_4xx, too_large, ...).
 
-    def __init__(self, outcome: str, message: str) -> None:
+    ``status`` is the HTTP status when the server answered; ``retry_after_s`` is how long the
+    server asked us to wait (429/503 with ``Retry-After``), if it did.
+    """
+
+    def __init__(
+        self,
+        outcome: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.outcome = outcome
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+class AddressRefused(ConnectorError):
+    """A host resolved to a loopback, private, link-local, metadata or reserved address."""
+
+    def __init__(self, host: str, address: str, category: str) -> None:
+        super().__init__(f"{host} resolves to {address} ({category}): refused")
+        self.host = host
+        self.address = address
+        self.category = category
+
+
+class ResolutionError(ConnectorError):
+    """A host name did not resolve (no such host, or the resolver failed)."""
 
 
 class PublishError(ConnectorError):
-    """Kafka did not acknowledge a record."""
+    """Kafka did not acknowledge a record; ``retriable`` says whether sending again can help."""
+
+    def __init__(self, message: str, *, retriable: bool = True) -> None:
+        super().__init__(message)
+        self.retriable = retriable

@@ -1,5 +1,11 @@
-"""Polite HTTP fetching: one request at a time per host, a minimum delay, robots.txt,
-an identifying User-Agent, a size cap, bounded redirects and timeouts.
+"""Polite HTTP fetching.
+
+One request at a time per host with a minimum delay (raised by robots.txt ``Crawl-delay``), a
+global bound on concurrent requests, robots.txt, an identifying User-Agent, conditional GET
+(``ETag`` / ``Last-Modified`` → 304), ``Retry-After`` on 429/503 (the host is left alone until
+then), redirects followed by hand (loops, chains and non-http targets are refused), a size cap
+applied while decompressing, a deadline per request, and connections opened only to addresses
+the source may reach (:mod:`connectors.netguard`).
 
 Every failure becomes a :class:`FetchError` whose ``outcome`` is the label it is counted by.
 """
@@ -8,19 +14,46 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
-import urllib.robotparser
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import Message
-from urllib.parse import urlsplit
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from connectors.exceptions import FetchError
+from connectors.bodies import BoundedDecoder, is_binary_type, sniff_binary
+from connectors.exceptions import AddressRefused, FetchError, ResolutionError
+from connectors.netguard import AddressPolicy, GuardedTransport, Resolver, system_resolver
+from connectors.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_from_response
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "MarsadBot/0.1 (+https://github.com/marsad/marsad; Arabic news monitoring)"
+USER_AGENT = "MarsadBot/0.2 (+https://github.com/marsad/marsad; Arabic news monitoring)"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+NAMED_STATUSES = frozenset({401, 403, 404, 410, 429, 451, 500, 502, 503, 504})
+DEFAULT_429_WAIT_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional GET sends back: the last ``ETag`` and ``Last-Modified`` seen."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        sent = {}
+        if self.etag:
+            sent["If-None-Match"] = self.etag
+        if self.last_modified:
+            sent["If-Modified-Since"] = self.last_modified
+        return sent
+
+    @classmethod
+    def from_headers(cls, headers: httpx.Headers) -> Validators:
+        return cls(headers.get("etag"), headers.get("last-modified"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +64,67 @@ class FetchedPage:
     content_type: str | None
     charset: str | None
     body: bytes
+    validators: Validators = Validators()
+    elapsed_s: float = 0.0
+    wire_bytes: int = 0
+    redirects: int = 0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True, slots=True)
+class FetcherConfig:
+    min_delay_s: float = 1.0
+    concurrency: int = 16
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 20.0
+    total_timeout_s: float = 60.0
+    """Deadline of one request, headers to last byte (a server dripping bytes hits it)."""
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    obey_robots: bool = True
+    max_retry_after_s: float = 6 * 3600.0
+    max_wait_s: float = 30.0
+    """A fetch waits this long at most for a host's Retry-After; later, it is ``deferred``."""
+    user_agent: str = USER_AGENT
+    trusted_networks: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
-class _HostState:
+class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_request: float = 0.0
-    robots: urllib.robotparser.RobotFileParser | None = None
+    last_request: float = float("-inf")
+    not_before: float = 0.0
+    robots: RobotsRules | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    content_type: str | None
+    body: bytes
+    validators: Validators
+    location: str | None
+    retry_after: str | None
+    wire_bytes: int
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _charset(content_type: str | None) -> str | None:
@@ -49,102 +136,245 @@ def _charset(content_type: str | None) -> str | None:
     return charset if isinstance(charset, str) else None
 
 
+def _status_outcome(status: int) -> str:
+    return f"http_{status}" if status in NAMED_STATUSES else f"http_{status // 100}xx"
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE" in str(seen).upper():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class Fetcher:
     """Fetches pages politely; use as an async context manager."""
 
     def __init__(
-        self,
-        *,
-        min_delay_s: float = 1.0,
-        timeout_s: float = 20.0,
-        max_bytes: int = 5 * 1024 * 1024,
-        max_redirects: int = 5,
-        concurrency: int = 8,
-        obey_robots: bool = True,
+        self, config: FetcherConfig | None = None, *, resolver: Resolver = system_resolver
     ) -> None:
-        self._min_delay_s = min_delay_s
-        self._max_bytes = max_bytes
-        self._obey_robots = obey_robots
-        self._hosts: dict[str, _HostState] = {}
-        self._global = asyncio.Semaphore(concurrency)
-        self._client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT, "Accept-Language": "ar,en;q=0.5"},
-            timeout=httpx.Timeout(timeout_s),
-            follow_redirects=True,
-            max_redirects=max_redirects,
+        self.config = config or FetcherConfig()
+        c = self.config
+        self._hosts: dict[str, _Host] = {}
+        self._global = asyncio.Semaphore(c.concurrency)
+        limits = httpx.Limits(
+            max_connections=c.concurrency, max_keepalive_connections=c.concurrency
         )
+        timeout = httpx.Timeout(c.read_timeout_s, connect=c.connect_timeout_s)
+        headers = {
+            "User-Agent": c.user_agent,
+            "Accept-Language": "ar,en;q=0.5",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._clients = {
+            private: httpx.AsyncClient(
+                transport=GuardedTransport(
+                    AddressPolicy.build(allow_private=private, trusted=c.trusted_networks),
+                    resolver=resolver,
+                    limits=limits,
+                ),
+                headers=headers,
+                timeout=timeout,
+                follow_redirects=False,
+            )
+            for private in (False, True)
+        }
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._client.aclose()
+        await self.aclose()
 
-    def _host(self, url: str) -> _HostState:
-        key = urlsplit(url).netloc.lower()
-        return self._hosts.setdefault(key, _HostState())
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
 
-    async def _robots(self, url: str, state: _HostState) -> urllib.robotparser.RobotFileParser:
-        if state.robots is None:
-            parts = urlsplit(url)
-            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-            parser = urllib.robotparser.RobotFileParser(robots_url)
-            try:
-                response = await self._client.get(robots_url)
-                if response.status_code >= 500:
-                    parser.parse(["User-agent: *", "Disallow: /"])  # server trouble: hold off
-                elif response.status_code >= 400:
-                    parser.parse([])  # no robots.txt: everything allowed
-                else:
-                    parser.parse(response.text.splitlines())
-            except httpx.HTTPError:
-                parser.parse([])
-            state.robots = parser
-        return state.robots
+    def _host(self, netloc: str) -> _Host:
+        return self._hosts.setdefault(netloc.lower(), _Host())
 
-    async def fetch(self, url: str) -> FetchedPage:
-        state = self._host(url)
-        async with self._global, state.lock:
-            if self._obey_robots:
-                robots = await self._robots(url, state)
-                if not robots.can_fetch(USER_AGENT, url):
+    async def fetch(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        allow_private: bool = False,
+        max_bytes: int | None = None,
+        binary_ok: bool = False,
+    ) -> FetchedPage:
+        """GET ``url`` (following redirects); raise FetchError with the outcome on failure."""
+        started = time.monotonic()
+        client = self._clients[allow_private]
+        headers = validators.headers() if validators else {}
+        limit = max_bytes or self.config.max_bytes
+        current, visited = url, {url}
+        for redirects in range(self.config.max_redirects + 1):
+            answer = await self._request(client, current, headers, limit, binary_ok)
+            if answer.location is None:
+                return FetchedPage(
+                    url=url,
+                    final_url=current,
+                    status=answer.status,
+                    content_type=answer.content_type,
+                    charset=_charset(answer.content_type),
+                    body=answer.body,
+                    validators=answer.validators,
+                    elapsed_s=time.monotonic() - started,
+                    wire_bytes=answer.wire_bytes,
+                    redirects=redirects,
+                )
+            target = urljoin(current, answer.location.strip())
+            if urlsplit(target).scheme not in {"http", "https"}:
+                raise FetchError("bad_redirect", f"{current} redirects to {target!r}")
+            if target in visited:
+                raise FetchError("redirect_loop", f"{url}: redirect loop at {target}")
+            visited.add(target)
+            current = target
+        raise FetchError(
+            "too_many_redirects", f"{url}: more than {self.config.max_redirects} redirects"
+        )
+
+    async def _request(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int, binary: bool
+    ) -> _Answer:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
+        host = self._host(parts.netloc)
+        async with host.lock:
+            delay = self.config.min_delay_s
+            if self.config.obey_robots:
+                rules = await self._robots(client, f"{parts.scheme}://{parts.netloc}", host)
+                if not rules.allows(self.config.user_agent, url):
                     raise FetchError("robots_disallowed", f"robots.txt disallows {url}")
-            wait = state.last_request + self._min_delay_s - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                return await self._get(url)
-            finally:
-                state.last_request = time.monotonic()
+                delay = max(delay, rules.crawl_delay(self.config.user_agent))
+            await self._wait_turn(host, delay, url)
+            answer = await self._exchange(
+                client, url, headers=headers, limit=limit, binary_ok=binary, host=host
+            )
+            if answer.status >= 400:
+                raise self._refuse(host, answer, url)
+        return answer
 
-    async def _get(self, url: str) -> FetchedPage:
+    async def _wait_turn(self, host: _Host, delay: float, url: str) -> None:
+        now = time.monotonic()
+        if host.not_before - now > self.config.max_wait_s:
+            wait = host.not_before - now
+            raise FetchError(
+                "deferred", f"{url}: host asked us to wait {wait:.0f}s", retry_after_s=wait
+            )
+        wait = max(host.last_request + delay, host.not_before) - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def _refuse(self, host: _Host, answer: _Answer, url: str) -> FetchError:
+        """The error for a 4xx/5xx answer; 429 and 503 also keep us off the host a while."""
+        wait = parse_retry_after(answer.retry_after)
+        if wait is None and answer.status == 429:
+            wait = DEFAULT_429_WAIT_S
+        if wait is not None and answer.status in {429, 503}:
+            wait = min(wait, self.config.max_retry_after_s)
+            host.not_before = max(host.not_before, time.monotonic() + wait)
+        else:
+            wait = None
+        return FetchError(
+            _status_outcome(answer.status),
+            f"{url}: HTTP {answer.status}",
+            status=answer.status,
+            retry_after_s=wait,
+        )
+
+    async def _exchange(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        *,
+        headers: dict[str, str],
+        limit: int,
+        binary_ok: bool,
+        host: _Host,
+    ) -> _Answer:
+        """One GET, no redirect followed; the body is read only for a 2xx answer."""
         try:
-            async with self._client.stream("GET", url) as response:
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self._max_bytes:
-                    raise FetchError("too_large", f"{url}: {declared} bytes > {self._max_bytes}")
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > self._max_bytes:
-                        raise FetchError("too_large", f"{url}: body over {self._max_bytes} bytes")
-                    chunks.append(chunk)
-        except httpx.TooManyRedirects as exc:
-            raise FetchError("too_many_redirects", f"{url}: {exc}") from exc
+            async with self._global, asyncio.timeout(self.config.total_timeout_s):
+                return await self._read(client, url, headers, limit, binary_ok)
+        except FetchError:
+            raise
+        except TimeoutError as exc:
+            raise FetchError(
+                "timeout", f"{url}: no complete answer within {self.config.total_timeout_s:.0f}s"
+            ) from exc
         except httpx.TimeoutException as exc:
             raise FetchError("timeout", f"{url}: {type(exc).__name__}") from exc
+        except AddressRefused as exc:
+            raise FetchError("blocked_address", f"{url}: {exc}") from exc
+        except ResolutionError as exc:
+            raise FetchError("dns_error", f"{url}: {exc}") from exc
+        except httpx.TransportError as exc:
+            outcome = "tls_error" if _is_tls(exc) else "network_error"
+            raise FetchError(outcome, f"{url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError("network_error", f"{url}: {type(exc).__name__}: {exc}") from exc
-        status = response.status_code
-        if status >= 400:
-            raise FetchError(f"http_{status // 100}xx", f"{url}: HTTP {status}")
-        content_type = response.headers.get("content-type")
-        return FetchedPage(
-            url=url,
-            final_url=str(response.url),
-            status=status,
-            content_type=content_type,
-            charset=_charset(content_type),
-            body=b"".join(chunks),
-        )
+        finally:
+            host.last_request = time.monotonic()
+
+    async def _read(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int,
+        binary_ok: bool,
+    ) -> _Answer:  # fmt: skip
+        async with client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            content_type = response.headers.get("content-type")
+            answer = _Answer(
+                status=status,
+                content_type=content_type,
+                body=b"",
+                validators=Validators.from_headers(response.headers),
+                location=response.headers.get("location") if status in REDIRECTS else None,
+                retry_after=response.headers.get("retry-after"),
+                wire_bytes=0,
+            )
+            if status in REDIRECTS and answer.location is None:
+                raise FetchError("bad_redirect", f"{url}: HTTP {status} without Location")
+            if not 200 <= status < 300:
+                return answer
+            if not binary_ok and is_binary_type(content_type):
+                raise FetchError("binary_content", f"{url}: {content_type}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError("too_large", f"{url}: {declared} bytes > {limit}")
+            decoder = BoundedDecoder(response.headers.get("content-encoding"), limit, url)
+            wire = 0
+            async for chunk in response.aiter_raw():
+                wire += len(chunk)
+                if wire > limit:
+                    raise FetchError("too_large", f"{url}: over {limit} bytes on the wire")
+                decoder.feed(chunk)
+            body = decoder.finish()
+        if not binary_ok and (kind := sniff_binary(body)) is not None:
+            raise FetchError("binary_content", f"{url}: body is {kind} ({content_type})")
+        return replace(answer, body=body, wire_bytes=wire)
+
+    async def _robots(self, client: httpx.AsyncClient, origin: str, host: _Host) -> RobotsRules:
+        if host.robots is not None and not host.robots.expired():
+            return host.robots
+        robots_url = origin + "/robots.txt"
+        answer: _Answer | None = None
+        target = robots_url
+        for _ in range(3):
+            answer = await self._exchange(
+                client, target, headers={}, limit=MAX_ROBOTS_BYTES, binary_ok=False, host=host
+            )
+            if answer.location is None:
+                break
+            target = urljoin(target, answer.location)
+            if urlsplit(target).scheme not in {"http", "https"}:
+                break
+        assert answer is not None  # noqa: S101 - the loop runs at least once
+        status = 404 if answer.location is not None else answer.status
+        text = answer.body.decode("utf-8", errors="replace") if status < 300 else ""
+        host.robots = rules_from_response(status, text)
+        log.debug("robots origin=%s status=%d", origin, status)
+        return host.robots

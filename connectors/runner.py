@@ -1,36 +1,53 @@
-"""The connector loop: poll each source's feeds, fetch new articles, publish them.
+"""The connector loop: poll each source's ways in, fetch the new articles, publish them.
 
-A page is marked seen only after Kafka acknowledged it, so a failed fetch or publish is
-retried on the next poll instead of being lost.
+Discovered article URLs are recorded as *pending* in the state store before anything is
+fetched; a page is marked *fetched* only after Kafka acknowledged it (:mod:`connectors.outbox`),
+so a failed fetch, a broker outage or a restart never loses an article, and an article already
+fetched is never fetched again, even after a restart.
+
+``run_forever`` polls each source when its schedule says (:mod:`connectors.schedule`), with a
+bound on concurrent polls, until ``stop`` is set; then it lets running polls finish for a grace
+period, waits for Kafka to acknowledge what was fetched, and hands back the rest (still pending:
+fetched again by the next run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import random
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
-from connectors.exceptions import FetchError, PublishError
-from connectors.feeds import parse_feed
-from connectors.fetch import FetchedPage
-from connectors.metrics import FETCH_SECONDS, FETCHES, ITEMS, POLLS, PUBLISHED
+from connectors.config import ConnectorConfig
+from connectors.discovery import Discovery
+from connectors.documents import Discovered
+from connectors.exceptions import FetchError
+from connectors.metrics import ConnectorMetrics
+from connectors.outbox import Outbox
+from connectors.protocols import PageFetcher, RawPagePublisher
+from connectors.schedule import PollingPolicy, PollSummary, SourceState
 from connectors.sources import Source, SourceRegistry
+from connectors.state import NewArticle, PendingArticle, StateStore
 from connectors.urls import canonicalize, url_id
 from pipeline.records import RawPage, utcnow
 
 log = logging.getLogger(__name__)
 
-
-class PageFetcher(Protocol):
-    async def fetch(self, url: str) -> FetchedPage: ...
-
-
-class RawPagePublisher(Protocol):
-    async def publish(self, page: RawPage) -> tuple[int, int]: ...
+PERMANENT = frozenset(
+    {
+        "http_401", "http_403", "http_404", "http_410", "http_451", "http_4xx",
+        "robots_disallowed", "binary_content", "too_large", "blocked_address", "bad_url",
+        "bad_redirect", "redirect_loop", "too_many_redirects", "unsupported_encoding",
+    }
+)  # fmt: skip
+HOST_WAIT = frozenset({"deferred", "http_429", "http_503"})
+TROUBLE_LIMIT = 3
+"""Transient failures in a row after which a poll stops fetching that source's pages."""
 
 
 @dataclass(slots=True)
@@ -38,123 +55,309 @@ class PollReport:
     source: str
     discovered: int = 0
     new: int = 0
+    fetched: int = 0
     published: int = 0
     failed: int = 0
+    summary: PollSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    reason: str
+    """``stopped`` (asked to) or ``stalled`` (Kafka acknowledged nothing past the deadline)."""
+    polls_cancelled: int
+    handed_back: int
 
 
 class Connector:
     """Polls every source of a registry and publishes what it fetches."""
 
     def __init__(
-        self, registry: SourceRegistry, fetcher: PageFetcher, publisher: RawPagePublisher
+        self,
+        registry: SourceRegistry,
+        fetcher: PageFetcher,
+        publisher: RawPagePublisher,
+        *,
+        state: StateStore | None = None,
+        metrics: ConnectorMetrics | None = None,
+        config: ConnectorConfig | None = None,
+        policy: PollingPolicy | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._registry = registry
         self._fetcher = fetcher
-        self._publisher = publisher
-        self._seen: set[str] = set()
+        self.state = state if state is not None else StateStore()
+        self.metrics = metrics if metrics is not None else ConnectorMetrics()
+        self.config = config or ConnectorConfig()
+        self.policy = policy or PollingPolicy()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._clock = clock
+        self._discovery = Discovery(fetcher, self.state, self.metrics, self.config)
+        self.outbox = Outbox(
+            publisher,
+            capacity=self.config.outbox_capacity,
+            on_ack=self._acked,
+            on_refused=self._refused,
+            metrics=self.metrics,
+            stall_after_s=self.config.stall_after_s,
+            rng=self._rng,
+        )
+        self._in_flight: set[str] = set()
+        self._published: Counter[str] = Counter()
+        self._stopping = False
+
+    # one poll -----------------------------------------------------------------------------
 
     async def poll_source(self, source: Source) -> PollReport:
+        """Read the ways in, record new article URLs, fetch the due ones, hand them to Kafka."""
         report = PollReport(source=source.id)
-        for feed_url in source.feeds:
-            try:
-                feed_page = await self._fetcher.fetch(str(feed_url))
-            except FetchError as exc:
-                POLLS.labels(source.id, exc.outcome).inc()
-                log.warning(
-                    "feed fetch failed source=%s outcome=%s %s", source.id, exc.outcome, exc
-                )
-                report.failed += 1
-                continue
-            feed = parse_feed(feed_page.body, feed_page.final_url)
-            if feed.problem and not feed.entries:
-                POLLS.labels(source.id, "bad_feed").inc()
-                log.warning(
-                    "unusable feed source=%s url=%s problem=%s", source.id, feed_url, feed.problem
-                )
-                report.failed += 1
-                continue
-            POLLS.labels(source.id, "ok").inc()
-            for entry in feed.entries:
-                report.discovered += 1
-                try:
-                    key = url_id(entry.url)
-                except ValueError:
-                    ITEMS.labels(source.id, "bad_url").inc()
-                    continue
-                if key in self._seen:
-                    ITEMS.labels(source.id, "seen").inc()
-                    continue
-                ITEMS.labels(source.id, "new").inc()
-                report.new += 1
-                if await self._fetch_and_publish(
-                    source, entry.url, key, entry.published, entry.title
-                ):
-                    report.published += 1
-                else:
-                    report.failed += 1
+        found = await self._discovery.discover(source)
+        report.discovered = len(found.entries)
+        report.new = self._register(source, found.entries)
+        for url, validators, kind in found.validators:  # only once the entries are recorded
+            self.state.save_validators(url, validators, kind)
+        report.fetched, report.failed = await self._fetch_due(source)
+        report.summary = found.tally.summary(report.new)
+        self.metrics.polls.labels(source.id, report.summary.outcome).inc()
         return report
 
-    async def _fetch_and_publish(
-        self, source: Source, url: str, key: str, published: datetime | None, title: str | None
-    ) -> bool:
-        started = time.perf_counter()
-        try:
-            page = await self._fetcher.fetch(url)
-        except FetchError as exc:
-            FETCHES.labels(source.id, exc.outcome).inc()
-            log.warning("page fetch failed source=%s outcome=%s %s", source.id, exc.outcome, exc)
-            return False
-        FETCH_SECONDS.labels(source.id).observe(time.perf_counter() - started)
-        FETCHES.labels(source.id, "ok").inc()
-        record = RawPage(
-            url_id=key,
-            url=url,
-            canonical_url=canonicalize(url),
-            source_id=source.id,
-            outlet=source.name_ar,
-            fetched_at=utcnow(),
-            published_at=published,
-            feed_title=title,
-            http_status=page.status,
-            content_type=page.content_type,
-            charset=page.charset,
-            body_b64=RawPage.encode_body(page.body),
-        )
-        try:
-            partition, offset = await self._publisher.publish(record)
-        except PublishError as exc:
-            log.error(  # noqa: TRY400 - the reason is in the message; no traceback wanted
-                "publish failed source=%s url_id=%s %s", source.id, key, exc
+    def _register(self, source: Source, entries: list[Discovered]) -> int:
+        items = self.metrics.items
+        batch: list[NewArticle] = []
+        this_poll: set[str] = set()
+        for entry in entries:
+            try:
+                key = url_id(entry.url)
+            except ValueError:
+                items.labels(source.id, "bad_url").inc()
+                continue
+            if key in this_poll or key in self._in_flight or self.state.known(key):
+                items.labels(source.id, "seen").inc()
+                continue
+            this_poll.add(key)
+            if len(batch) >= source.max_items_per_poll:
+                items.labels(source.id, "over_limit").inc()
+                continue
+            batch.append(NewArticle(key, source.id, entry.url, entry.title, entry.published))
+        added = self.state.add_pending(batch, now=self._clock())
+        items.labels(source.id, "new").inc(len(added))
+        return len(added)
+
+    async def _fetch_due(self, source: Source) -> tuple[int, int]:
+        fetched = failed = trouble = 0
+        due = self.state.due(source.id, source.max_items_per_poll, now=self._clock())
+        for article in due:
+            if self._stopping:
+                break
+            if article.url_id in self._in_flight:
+                continue
+            self._in_flight.add(article.url_id)
+            try:
+                page = await self._fetcher.fetch(article.url, allow_private=source.allow_private)
+            except FetchError as exc:
+                self._in_flight.discard(article.url_id)
+                self._article_failed(source, article, exc)
+                failed += 1
+                if exc.outcome in HOST_WAIT:
+                    break
+                trouble = 0 if exc.outcome in PERMANENT else trouble + 1
+                if trouble >= TROUBLE_LIMIT:
+                    break
+                continue
+            trouble = 0
+            self.metrics.fetches.labels(source.id, "ok").inc()
+            self.metrics.bytes.labels(source.id).inc(page.wire_bytes)
+            self.metrics.fetch_seconds.labels(source.id).observe(page.elapsed_s)
+            record = RawPage(
+                url_id=article.url_id,
+                url=article.url,
+                canonical_url=canonicalize(article.url),
+                source_id=source.id,
+                outlet=source.name_ar,
+                fetched_at=utcnow(),
+                published_at=article.published,
+                feed_title=article.title,
+                http_status=page.status,
+                content_type=page.content_type,
+                charset=page.charset,
+                body_b64=RawPage.encode_body(page.body),
             )
-            return False
-        self._seen.add(key)
-        PUBLISHED.labels(source.id).inc()
+            await self.outbox.put(record)  # waits while the outbox is full: back-pressure
+            fetched += 1
+        return fetched, failed
+
+    def _article_failed(self, source: Source, article: PendingArticle, exc: FetchError) -> None:
+        self.metrics.fetches.labels(source.id, exc.outcome).inc()
+        now = self._clock()
+        if exc.outcome in PERMANENT or article.attempts + 1 >= self.config.max_attempts:
+            self.state.mark_failed(article.url_id, exc.outcome)
+            log.warning(
+                "article given up source=%s url_id=%s outcome=%s attempts=%d detail=%s",
+                source.id, article.url_id, exc.outcome, article.attempts + 1, exc,
+            )  # fmt: skip
+            return
+        if exc.outcome == "deferred":
+            self.state.retry_later(
+                article.url_id, exc.outcome, now + (exc.retry_after_s or 60.0), count=False
+            )
+            return
+        wait = self.config.retry_base_s * 2**article.attempts * self._rng.uniform(0.8, 1.2)
+        wait = max(wait, exc.retry_after_s or 0.0)
+        self.state.retry_later(article.url_id, exc.outcome, now + wait)
         log.info(
-            "published source=%s url_id=%s at=%s[%d]@%d", source.id, key, "pages", partition, offset
+            "article retry later source=%s url_id=%s outcome=%s in_s=%.0f",
+            source.id, article.url_id, exc.outcome, wait,
+        )  # fmt: skip
+
+    def _acked(self, page: RawPage, partition: int, offset: int) -> None:
+        self.state.mark_fetched(page.url_id, now=self._clock())
+        self._in_flight.discard(page.url_id)
+        self._published[page.source_id] += 1
+        self.metrics.published.labels(page.source_id).inc()
+        log.debug(
+            "published source=%s url_id=%s at=pages[%d]@%d",
+            page.source_id, page.url_id, partition, offset,
+        )  # fmt: skip
+
+    def _refused(self, page: RawPage, reason: str) -> None:
+        self.state.mark_failed(page.url_id, "publish_refused")
+        self._in_flight.discard(page.url_id)
+
+    # scheduling ---------------------------------------------------------------------------
+
+    def _source_state(self, source: Source, now: float) -> SourceState:
+        known = self.state.load_source(source.id)
+        if known is not None:
+            return known
+        return self.policy.initial(source.id, source.poll_interval_s, now, self._rng)
+
+    def _after_poll(self, source: Source, report: PollReport) -> SourceState:
+        now = self._clock()
+        summary = report.summary or PollSummary(answered=False, outcome="error")
+        state = self.policy.after_poll(
+            self._source_state(source, now), source.poll_interval_s, summary, now, self._rng
         )
-        return True
+        self.state.save_source(state)
+        self.metrics.set_health(source.id, state.health)
+        log.info(
+            "polled source=%s outcome=%s discovered=%d new=%d fetched=%d failed=%d health=%s"
+            " next_in_s=%.0f",
+            source.id, summary.outcome, report.discovered, report.new, report.fetched,
+            report.failed, state.health, state.next_poll_at - now,
+        )  # fmt: skip
+        return state
+
+    async def _poll_safely(self, source: Source) -> PollReport:
+        """A poll that never raises: a bug in one source's poll is logged and counted."""
+        try:
+            return await self.poll_source(source)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("poll crashed source=%s error=%s", source.id, type(exc).__name__)
+            self.metrics.polls.labels(source.id, "error").inc()
+            return PollReport(
+                source.id, summary=PollSummary(answered=False, outcome="error", detail=str(exc))
+            )
 
     async def run_once(self) -> list[PollReport]:
-        """Poll every source once, concurrently; return what each poll did."""
-        return list(await asyncio.gather(*(self.poll_source(s) for s in self._registry.sources)))
+        """Poll every source once, wait until Kafka acknowledged every page, return reports."""
+        self._published.clear()
+        bound = asyncio.Semaphore(self.config.poll_concurrency)
 
-    async def run_forever(self, stop: asyncio.Event) -> None:
-        """Poll each source at its own interval (with jitter) until ``stop`` is set."""
-        await asyncio.gather(*(self._source_loop(s, stop) for s in self._registry.sources))
+        async def one(source: Source) -> PollReport:
+            async with bound:
+                report = await self._poll_safely(source)
+                self._after_poll(source, report)
+                return report
 
-    async def _source_loop(self, source: Source, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            report = await self.poll_source(source)
-            log.info(
-                "polled source=%s discovered=%d new=%d published=%d failed=%d",
-                source.id,
-                report.discovered,
-                report.new,
-                report.published,
-                report.failed,
-            )
-            delay = source.poll_interval_s * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                continue
+        watch = asyncio.create_task(self.outbox.watch())
+        try:
+            reports = await asyncio.gather(*(one(s) for s in self._registry.sources))
+            await self._join_or_stall()
+        finally:
+            watch.cancel()
+        for report in reports:
+            report.published = self._published[report.source]
+        return list(reports)
+
+    async def _join_or_stall(self) -> None:
+        join = asyncio.create_task(self.outbox.join())
+        stalled = asyncio.create_task(self.outbox.stalled.wait())
+        await asyncio.wait({join, stalled}, return_when=asyncio.FIRST_COMPLETED)
+        join.cancel()
+        stalled.cancel()
+        if self.outbox.stalled.is_set():
+            handed = await self.outbox.close(0)
+            log.error("kafka stalled: pages handed back count=%d", handed)
+
+    async def run_forever(self, stop: asyncio.Event) -> RunResult:
+        """Poll each source on its schedule until ``stop`` is set or Kafka stalls."""
+        sources = {s.id: s for s in self._registry.sources}
+        now = self._clock()
+        order = itertools.count()
+        heap: list[tuple[float, int, str]] = []
+        for source in sources.values():
+            state = self._source_state(source, now)
+            self.metrics.set_health(source.id, state.health)
+            heapq.heappush(heap, (state.next_poll_at, next(order), source.id))
+        pruned = self.state.prune(self.config.retention_days * 86400, now=now)
+        log.info("connector started sources=%d pruned=%d", len(sources), pruned)
+        running: set[asyncio.Task[None]] = set()
+        wake = asyncio.Event()
+
+        async def poll(source: Source) -> None:
+            report = await self._poll_safely(source)
+            state = self._after_poll(source, report)
+            heapq.heappush(heap, (state.next_poll_at, next(order), source.id))
+            wake.set()
+
+        watch = asyncio.create_task(self.outbox.watch())
+        last_prune = time.monotonic()
+        while not stop.is_set() and not self.outbox.stalled.is_set():
+            now = self._clock()
+            while heap and heap[0][0] <= now and len(running) < self.config.poll_concurrency:
+                _, _, source_id = heapq.heappop(heap)
+                task = asyncio.create_task(poll(sources[source_id]), name=f"poll-{source_id}")
+                running.add(task)
+                task.add_done_callback(running.discard)
+            wait = min(1.0, max(0.01, heap[0][0] - now)) if heap else 1.0
+            await _first(stop, self.outbox.stalled, wake, timeout=wait)
+            wake.clear()
+            if time.monotonic() - last_prune > 3600:
+                self.state.prune(self.config.retention_days * 86400, now=self._clock())
+                last_prune = time.monotonic()
+        return await self._shutdown(running, watch)
+
+    async def _shutdown(
+        self, running: set[asyncio.Task[None]], watch: asyncio.Task[None]
+    ) -> RunResult:
+        stalled = self.outbox.stalled.is_set()
+        self._stopping = True
+        cancelled = 0
+        if running:
+            log.info("connector stopping polls_running=%d", len(running))
+            _, late = await asyncio.wait(set(running), timeout=self.config.shutdown_grace_s)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            cancelled = len(late)
+        handed = await self.outbox.close(0 if stalled else self.config.drain_timeout_s)
+        watch.cancel()
+        result = RunResult("stalled" if stalled else "stopped", cancelled, handed)
+        log.info(
+            "connector stopped reason=%s polls_cancelled=%d pages_handed_back=%d pending=%d",
+            result.reason, cancelled, handed, self.state.counts().get("pending", 0),
+        )  # fmt: skip
+        return result
+
+
+async def _first(*events: asyncio.Event, timeout: float) -> None:
+    """Return when one of ``events`` is set or ``timeout`` seconds have passed."""
+    waiters = [asyncio.create_task(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

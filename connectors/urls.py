@@ -1,14 +1,17 @@
 """Canonical URLs and the stable ``url_id`` every record is keyed by.
 
-Two URLs that name the same article (tracking parameters, fragment, default port, host
-case, ``www.``/``m.``/``amp.`` prefixes, ``/amp`` suffixes, trailing slash) canonicalize
-to the same string and so to the same ``url_id``.
+Two URLs that name the same article (tracking parameters, fragment, default port, scheme and
+host case, ``www.``/``m.``/``amp.`` prefixes, ``/amp`` suffixes, trailing slash, percent-encoded
+or raw Arabic in the path, an internationalised host name in Unicode or punycode) canonicalize
+to the same string and so to the same ``url_id``. Canonicalizing is idempotent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -42,25 +45,52 @@ def _is_tracking(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# Escapes whose decoding would change what the path means: kept, upper-cased.
+_KEPT_ESCAPES = re.compile(r"(%2[fF]|%25|%3[fF]|%23)")
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
 def _canonical_host(host: str) -> str:
     host = host.lower().rstrip(".")
-    for prefix in MOBILE_HOST_PREFIXES:
-        if host.startswith(prefix) and host.count(".") >= 2:
-            return host[len(prefix) :]
+    if not host.isascii():
+        with contextlib.suppress(UnicodeError):  # not a valid IDN: keep it as it is
+            host = host.encode("idna").decode("ascii")
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in MOBILE_HOST_PREFIXES:
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host = host[len(prefix) :]
+                stripped = True
     return host
 
 
+def _normal_escapes(path: str) -> str:
+    """One spelling per path: raw and percent-encoded UTF-8 agree, hex digits upper-case."""
+    pieces = _KEPT_ESCAPES.split(path)
+    return "".join(
+        piece.upper()
+        if i % 2
+        else quote(
+            unquote(piece, errors="surrogateescape"), safe=_PATH_SAFE, errors="surrogateescape"
+        )
+        for i, piece in enumerate(pieces)
+    )
+
+
 def _canonical_path(path: str) -> str:
-    if not path:
-        return "/"
-    lowered = path.lower()
-    for suffix in AMP_SUFFIXES:
-        if lowered.endswith(suffix) and len(path) > len(suffix):
-            path = path[: -len(suffix)]
-            break
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
-    return path
+    path = _normal_escapes(path)
+    while True:
+        before = path
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        lowered = path.lower()
+        for suffix in AMP_SUFFIXES:
+            if lowered.endswith(suffix) and len(path) > len(suffix):
+                path = path[: -len(suffix)]
+                break
+        if path == before:
+            return path or "/"
 
 
 def canonicalize(url: str) -> str:

@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import given
@@ -101,3 +101,92 @@ def test_known_variants(variant: str, expected: str) -> None:
 def test_non_http_urls_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="not an absolute http"):
         canonicalize(bad)
+
+
+# --- more properties: arbitrary surface variants of one article ------------------------------
+
+arabic_segments = st.lists(
+    st.text(alphabet="ابتثجحخدذرسشصضطظعغفقكلمنهوي0123456789-", min_size=1, max_size=10),
+    min_size=1,
+    max_size=3,
+)
+prefixes = st.lists(st.sampled_from(["www.", "m.", "amp.", "mobile."]), max_size=3)
+
+
+@st.composite
+def variants(draw: st.DrawFn) -> tuple[str, str]:
+    """(a plain URL of an article, a URL of the same article as a feed might write it)."""
+    host = draw(hosts)
+    path = draw(st.one_of(segments, arabic_segments))
+    query = draw(params)
+    plain = f"https://{host}/" + "/".join(quote(p) for p in path)
+    plain += f"?{urlencode(sorted(query.items()))}" if query else ""
+    scheme = draw(st.sampled_from(["http", "https", "HTTP", "Https"]))
+    prefix = "".join(draw(prefixes))
+    shown_host = draw(st.sampled_from([str.lower, str.upper]))(prefix + host)
+    port = {"http": ":80", "https": ":443"}[scheme.lower()] if draw(st.booleans()) else ""
+    raw_path = "/".join(p if draw(st.booleans()) else quote(p).lower() for p in path)
+    raw_path += draw(st.sampled_from(["", "/", "/amp", "/amp/", "/amp.html"]))
+    tracking = draw(
+        st.dictionaries(
+            st.sampled_from(["utm_source", "fbclid", "gclid", "ocid"]), st.text(max_size=4)
+        )
+    )
+    items = list(query.items()) + list(tracking.items())
+    shown_query = urlencode(draw(st.permutations(items))) if items else ""
+    fragment = draw(st.sampled_from(["", "#", "#comments", "#مقدمة"]))
+    variant = f"{scheme}://{shown_host}{port}/{raw_path}" + (
+        f"?{shown_query}" if shown_query else ""
+    )
+    return plain, variant + fragment
+
+
+@given(variants())
+def test_every_surface_variant_has_the_plain_urls_id(pair: tuple[str, str]) -> None:
+    plain, variant = pair
+    assert url_id(variant) == url_id(plain), (plain, canonicalize(plain), canonicalize(variant))
+
+
+@given(variants())
+def test_canonical_forms_are_fixed_points_and_ids_are_32_hex(pair: tuple[str, str]) -> None:
+    for url in pair:
+        once = canonicalize(url)
+        assert canonicalize(once) == once
+        assert "#" not in once and "utm_" not in once and "fbclid" not in once
+        assert once.startswith("https://") and once.isascii()
+        key = url_id(url)
+        assert len(key) == 32 and int(key, 16) >= 0
+
+
+@given(
+    hosts,
+    segments,
+    st.from_regex(r"[a-z]{1,6}", fullmatch=True),
+    st.text(min_size=1, max_size=5),
+    st.text(min_size=1, max_size=5),
+)
+def test_meaningful_parameters_keep_articles_apart(
+    host: str, path: list[str], name: str, a: str, b: str
+) -> None:
+    if name in {"ref", "amp", "ito", "output", "ocid", "cmpid"} or a == b:
+        return
+    url = f"https://{host}/{'/'.join(path)}?"
+    assert url_id(url + urlencode({name: a})) != url_id(url + urlencode({name: b}))
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected"),
+    [
+        ("https://www.m.example.com/news/1", "https://example.com/news/1"),
+        ("https://example.com/news/1/amp/", "https://example.com/news/1"),
+        (
+            "https://example.com/%d8%b3%d9%88%d8%b1%d9%8a%d8%a7",
+            "https://example.com/%D8%B3%D9%88%D8%B1%D9%8A%D8%A7",
+        ),
+        ("https://example.com/سوريا", "https://example.com/%D8%B3%D9%88%D8%B1%D9%8A%D8%A7"),
+        ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
+        ("https://مثال.example/x", "https://xn--mgbh0fb.example/x"),
+    ],
+)
+def test_more_known_variants(variant: str, expected: str) -> None:
+    assert canonicalize(variant) == expected
