@@ -1,0 +1,93 @@
+"""Site boilerplate learned online: short lines that recur across many pages of one site.
+
+Extraction keeps what a CMS puts inside every article body of a site (a standing appeal, a
+signature, "تابعونا على تلغرام" in the outlet's own words). Such a line is the same on page after
+page, so the stage counts, per site, the distinct pages (url_ids) each short line appeared on;
+from ``min_pages`` pages on, the line is dropped as ``site_boilerplate``. The first pages that
+carried it keep it (the stage cannot know yet); a replayed page is not counted twice.
+
+Only lines of at most ``max_words`` words are counted: article paragraphs are longer, and a
+running story republished five times on one site must not become its boilerplate. Counts
+expire with the rest of the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pipeline.dedupe.state import Record, hex_key, int_key, parse_time
+
+LineKey = tuple[int, str]
+"""(normalized text key, source)."""
+
+
+class LineCount:
+    __slots__ = ("count", "last", "pages")
+
+    def __init__(self, last: datetime) -> None:
+        self.pages: tuple[str, ...] = ()
+        """The url_ids counted, until the line is known boilerplate (then only the count)."""
+        self.count = 0
+        self.last = last
+
+
+class SiteLines:
+    """Per-site counts of short lines over distinct pages."""
+
+    def __init__(self, *, min_pages: int, max_words: int) -> None:
+        self.min_pages = min_pages
+        self.max_words = max_words
+        self._counts: dict[LineKey, LineCount] = {}
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def counts(self, word_count: int) -> bool:
+        """True if a line of ``word_count`` words is counted at all."""
+        return 0 < word_count <= self.max_words
+
+    def observe(self, key: LineKey, url_id: str, seen: datetime) -> tuple[bool, bool]:
+        """Count ``url_id`` for the line; returns (is boilerplate now, state changed)."""
+        entry = self._counts.get(key)
+        if entry is None:
+            entry = self._counts[key] = LineCount(seen)
+        changed = False
+        if entry.count < self.min_pages and url_id not in entry.pages:
+            entry.count += 1
+            entry.pages = () if entry.count >= self.min_pages else (*entry.pages, url_id)
+            changed = True
+        if seen > entry.last:
+            entry.last = seen
+            changed = True
+        return entry.count >= self.min_pages, changed
+
+    def expire(self, cutoff: datetime) -> list[LineKey]:
+        """Forget lines last seen before ``cutoff``; returns their keys."""
+        old = [key for key, entry in self._counts.items() if entry.last < cutoff]
+        for key in old:
+            del self._counts[key]
+        return old
+
+    @staticmethod
+    def record_key(key: LineKey) -> str:
+        return f"b:{hex_key(key[0])}:{key[1]}"
+
+    def record(self, key: LineKey) -> Record | None:
+        entry = self._counts.get(key)
+        if entry is None:
+            return None
+        return {"pages": list(entry.pages), "count": entry.count, "last": entry.last.isoformat()}
+
+    def load(self, record_key: str, value: Record) -> LineKey:
+        """Load one ``b:`` record (restore); returns its key."""
+        _, text_key, source = record_key.split(":", 2)
+        key = (int_key(text_key), source)
+        entry = LineCount(parse_time(value["last"], "last"))
+        entry.pages = tuple(value["pages"])
+        entry.count = int(value["count"])
+        self._counts[key] = entry
+        return key
+
+    def keys(self) -> Iterator[LineKey]:
+        return iter(self._counts)

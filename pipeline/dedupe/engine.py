@@ -1,0 +1,470 @@
+"""The Deduplicator: one article in, its verdict out, state changes queued for the changelog.
+
+Levels of duplication, from the cheapest test to the dearest:
+
+- **same url_id** again → ``refetch``; ``version`` counts the different texts it had;
+- **same words** (all paragraphs) under another url_id → ``same_text``, one story;
+- per paragraph, **same words** as a retained version → ``duplicate`` in its cluster;
+- **near-identical** (LSH candidates, exact verification, revision-or-other-event check) →
+  ``variant`` with the counts that changed;
+- **rewording** of other clusters → a new cluster, ``related`` to them;
+- else ``new``.
+
+Replaying an article (same url_id, same text) changes no count and gives the same verdict:
+a paragraph's verdict is a function of its version's founding record and of whether this
+url_id founded it, not of when it is asked. State lives in memory; every change is queued and
+:meth:`Deduplicator.drain_changes` hands it out as ``(key, JSON value | None)`` for a
+changelog-backed table, from which :meth:`Deduplicator.restore` rebuilds everything, the LSH
+index included. :meth:`Deduplicator.expire` forgets what was last seen before the retention.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from pipeline.dedupe.boilerplate import LineKey, SiteLines
+from pipeline.dedupe.config import DedupeConfig
+from pipeline.dedupe.lsh import MAX_HANDLE, BandIndex
+from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
+from pipeline.dedupe.restore import load_records
+from pipeline.dedupe.shingles import content_key, joined, shingle_list, text_key, words
+from pipeline.dedupe.signatures import Signer
+from pipeline.dedupe.state import (
+    NO_FOUNDING,
+    Article,
+    Change,
+    Cluster,
+    Dirty,
+    Founding,
+    Story,
+    Version,
+    cluster_id,
+    hex_key,
+    indexed_text,
+)
+from pipeline.dedupe.verdicts import (
+    ArticleInput,
+    ArticleVerdict,
+    DropReason,
+    FirstSeen,
+    ParagraphVerdict,
+    Status,
+    Verdict,
+)
+from pipeline.text import DroppedParagraph
+
+logger = logging.getLogger(__name__)
+
+_KEY_MASK = (1 << 63) - 1
+
+
+class Deduplicator:
+    """The dedupe stage's pure core; one instance per partition of the stream."""
+
+    def __init__(self, config: DedupeConfig | None = None) -> None:
+        self.config = config or DedupeConfig()
+        self._signer = Signer(bands=self.config.bands, rows=self.config.rows, seed=self.config.seed)
+        self._index = BandIndex()
+        self._handles: list[Version | None] = []
+        self._free_handles: list[int] = []
+        self._matcher = Matcher(self.config, self._index, self._handles)
+        self.versions: dict[int, Version] = {}
+        self.clusters: dict[int, Cluster] = {}
+        self.articles: dict[str, Article] = {}
+        self.stories: dict[int, Story] = {}
+        self.lines = SiteLines(
+            min_pages=self.config.boilerplate_min_pages,
+            max_words=self.config.boilerplate_max_words,
+        )
+        self.seq = 0
+        self.clock: datetime | None = None
+        self.next_expiry: datetime | None = None
+        self._dirty = Dirty()
+        self._single_outlets: dict[str, tuple[str, ...]] = {}
+
+    # ------------------------------------------------------------------ process
+
+    def process(self, article: ArticleInput) -> ArticleVerdict:
+        """Judge one article against everything retained, and remember it."""
+        self._tick(article.seen_at)
+        source = sys.intern(article.source)
+        url_id = article.url_id
+        seen = article.seen_at
+        all_words = [words(p) for p in article.paragraphs]
+        story_key = int(content_key(all_words)[:16], 16) & _KEY_MASK
+        previous = self.articles.get(url_id)
+        status, version = self._status(previous, url_id, story_key)
+        counted = self._counted_clusters(previous)
+        paragraphs: list[ParagraphVerdict] = []
+        dropped: list[DroppedParagraph] = []
+        carried: dict[int, None] = {}
+        for index, (text, paragraph_words) in enumerate(
+            zip(article.paragraphs, all_words, strict=True)
+        ):
+            if not paragraph_words:
+                dropped.append(DroppedParagraph(text, DropReason.NO_WORDS.value))
+                continue
+            canonical = joined(paragraph_words)
+            key = text_key(canonical) & _KEY_MASK
+            if self.lines.counts(len(paragraph_words)):
+                line: LineKey = (key, source)
+                boilerplate, changed = self.lines.observe(line, url_id, seen)
+                if changed:
+                    self._dirty.lines.add(line)
+                if boilerplate:
+                    dropped.append(DroppedParagraph(text, DropReason.SITE_BOILERPLATE.value))
+                    continue
+            repeat = key in carried
+            current = self.versions.get(key)
+            if current is None:
+                current = self._new_version(
+                    key, canonical, paragraph_words, source=source, url_id=url_id, seen=seen
+                )
+            cluster = current.cluster
+            if cluster.key not in counted:
+                counted.add(cluster.key)
+                cluster.articles += 1
+                self._dirty.clusters.add(cluster.key)
+            self._sighted(current, source, seen)
+            carried[key] = None
+            paragraphs.append(self._verdict(index, text, current, url_id, repeat))
+        story = self._file_story(previous, article, story_key)
+        self._file_article(article, story_key, version, tuple(carried))
+        return ArticleVerdict(
+            url_id=url_id,
+            story_id=story.id,
+            status=status,
+            version=version,
+            story_sources=story.sources(),
+            story_urls=tuple(url for _, _, url in story.urls),
+            paragraphs=tuple(paragraphs),
+            dropped=tuple(dropped),
+        )
+
+    def _tick(self, seen: datetime) -> None:
+        if self.clock is None or seen > self.clock:
+            self.clock = seen
+            self._dirty.meta = True
+        every = self.config.expire_every
+        if every is None:
+            return
+        if self.next_expiry is None:
+            self.next_expiry = self.clock + every
+            self._dirty.meta = True
+        elif self.clock >= self.next_expiry:
+            self.expire(self.clock)
+            self.next_expiry = self.clock + every
+            self._dirty.meta = True
+
+    def _status(self, previous: Article | None, url_id: str, story_key: int) -> tuple[Status, int]:
+        if previous is not None:
+            return Status.REFETCH, previous.version + (previous.story != story_key)
+        story = self.stories.get(story_key)
+        if story is not None and any(u != url_id for u, _, _ in story.urls):
+            return Status.SAME_TEXT, 1
+        return Status.ORIGINAL, 1
+
+    def _counted_clusters(self, previous: Article | None) -> set[int]:
+        """Clusters this url_id was already counted in (a refetch must not count them again)."""
+        if previous is None:
+            return set()
+        return {
+            version.cluster.key
+            for key in previous.versions
+            if (version := self.versions.get(key)) is not None
+        }
+
+    def _sighted(self, version: Version, source: str, seen: datetime) -> None:
+        cluster = version.cluster
+        if seen > version.last:
+            version.last = seen
+            self._dirty.versions.add(version.key)
+        if seen > cluster.last:
+            cluster.last = seen
+            self._dirty.clusters.add(cluster.key)
+        if source not in cluster.outlets:
+            cluster.outlets = (*cluster.outlets, source)
+            self._dirty.clusters.add(cluster.key)
+
+    def _new_version(
+        self,
+        key: int,
+        canonical: str,
+        paragraph_words: list[str],
+        *,
+        source: str,
+        url_id: str,
+        seen: datetime,
+    ) -> Version:
+        config = self.config
+        near = len(paragraph_words) >= config.min_words
+        anchors: tuple[int, ...] = ()
+        match = NO_MATCH
+        if near:
+            shingles = shingle_list(canonical, config.shingle_size)
+            anchors = self._signer.anchors(shingles)
+            candidates = self._matcher.candidates(anchors)
+            if candidates:
+                match = self._matcher.match(
+                    source, paragraph_words, frozenset(shingles), candidates
+                )
+        cluster = match.merge.cluster if match.merge is not None else None
+        if cluster is None:
+            cluster = self._new_cluster(key, canonical, source, url_id, seen)
+        self.seq += 1
+        self._dirty.meta = True
+        version = Version(
+            key=key,
+            seq=self.seq,
+            cluster=cluster,
+            source=source,
+            url_id=url_id,
+            first=seen,
+            words=len(paragraph_words),
+            text=canonical.encode("utf-8") if near and match.index else None,
+            founding=_founding(match),
+        )
+        self.versions[key] = version
+        cluster.live += 1
+        if version.text is not None:
+            self._index_add(version, anchors)
+        self._dirty.versions.add(key)
+        self._dirty.clusters.add(cluster.key)
+        return version
+
+    def _new_cluster(
+        self, key: int, canonical: str, source: str, url_id: str, seen: datetime
+    ) -> Cluster:
+        cluster_key = key
+        salt = 0
+        while cluster_key in self.clusters:  # the founder expired, its cluster lives on
+            salt += 1
+            cluster_key = text_key(f"{canonical}#{salt}") & _KEY_MASK
+        outlets = self._single_outlets.setdefault(source, (source,))
+        cluster = Cluster(cluster_key, key, FirstSeen(source, url_id, seen), outlets)
+        self.clusters[cluster_key] = cluster
+        return cluster
+
+    def _verdict(
+        self, index: int, text: str, version: Version, url_id: str, repeat: bool
+    ) -> ParagraphVerdict:
+        cluster = version.cluster
+        founded_here = version.url_id == url_id and not repeat
+        founding = version.founding
+        if founded_here:
+            if version.key == cluster.founder:
+                verdict = Verdict.RELATED if founding.related else Verdict.NEW
+            else:
+                verdict = Verdict.VARIANT
+            similarity = founding.similarity
+        else:
+            verdict = Verdict.DUPLICATE
+            similarity = 1.0
+        return ParagraphVerdict(
+            index=index,
+            text=text,
+            cluster_id=cluster.id,
+            verdict=verdict,
+            first_seen=cluster.first,
+            outlet_count=len(cluster.outlets),
+            occurrences=cluster.articles,
+            first_in_cluster=founded_here and version.key == cluster.founder,
+            related_clusters=tuple(cluster_id(k) for k in founding.related) if founded_here else (),
+            numeric_diff=founding.numeric_diff if founded_here else (),
+            similarity=similarity,
+            other_events=founding.other_events if founded_here else (),
+        )
+
+    def _file_story(self, previous: Article | None, article: ArticleInput, story_key: int) -> Story:
+        url_id, seen = article.url_id, article.seen_at
+        if previous is not None and previous.story != story_key:
+            old = self.stories.get(previous.story)
+            if old is not None:
+                old.urls = [entry for entry in old.urls if entry[0] != url_id]
+                if not old.urls:
+                    del self.stories[old.key]
+                self._dirty.stories.add(previous.story)
+        story = self.stories.get(story_key)
+        if story is None:
+            story = self.stories[story_key] = Story(story_key, seen)
+        if not any(entry[0] == url_id for entry in story.urls):
+            story.urls.append((url_id, sys.intern(article.source), article.url))
+            self._dirty.stories.add(story_key)
+        if seen > story.last:
+            story.last = seen
+            self._dirty.stories.add(story_key)
+        return story
+
+    def _file_article(
+        self, given: ArticleInput, story_key: int, version: int, versions: tuple[int, ...]
+    ) -> None:
+        url_id, url, seen = given.url_id, given.url, given.seen_at
+        article = self.articles.get(url_id)
+        if article is None:
+            self.articles[url_id] = Article(
+                source=sys.intern(given.source), url=url, story=story_key, version=version,
+                seen=seen, versions=versions,
+            )  # fmt: skip
+            self._dirty.articles.add(url_id)
+            return
+        if (article.story, article.version, article.versions, article.url) != (
+            story_key, version, versions, url,
+        ) or seen > article.seen:  # fmt: skip
+            article.story, article.version, article.versions, article.url = (
+                story_key, version, versions, url,
+            )  # fmt: skip
+            article.seen = max(article.seen, seen)
+            self._dirty.articles.add(url_id)
+
+    # ------------------------------------------------------------------ index
+
+    def _index_add(self, version: Version, anchors: Sequence[int]) -> None:
+        if self._free_handles:
+            handle = self._free_handles.pop()
+            self._handles[handle] = version
+        else:
+            handle = len(self._handles)
+            if handle > MAX_HANDLE:
+                raise OverflowError("more indexed versions than the LSH index can address")
+            self._handles.append(version)
+        version.handle = handle
+        for anchor in anchors:
+            self._index.add(anchor, handle)
+
+    def _index_remove(self, version: Version) -> None:
+        if version.handle < 0:
+            return
+        shingles = shingle_list(indexed_text(version), self.config.shingle_size)
+        for anchor in self._signer.anchors(shingles):
+            self._index.remove(anchor, version.handle)
+        self._handles[version.handle] = None
+        self._free_handles.append(version.handle)
+        self._matcher.forget(version.key)
+        version.handle = -1
+
+    # ------------------------------------------------------------------ expiry
+
+    def expire(self, now: datetime) -> list[Change]:
+        """Forget what was last seen before ``now - retention``; returns the deletions.
+
+        The deletions are also queued for :meth:`drain_changes` (draining after ``expire``
+        returns them again, with any other pending change).
+        """
+        cutoff = now - self.config.retention
+        deleted: list[Change] = []
+        for key, version in list(self.versions.items()):
+            if version.last >= cutoff:
+                continue
+            del self.versions[key]
+            self._index_remove(version)
+            deleted.append((f"v:{hex_key(key)}", None))
+            cluster = version.cluster
+            cluster.live -= 1
+            if cluster.live <= 0 and self.clusters.get(cluster.key) is cluster:
+                del self.clusters[cluster.key]
+                deleted.append((f"c:{hex_key(cluster.key)}", None))
+        for url_id, article in list(self.articles.items()):
+            if article.seen < cutoff:
+                del self.articles[url_id]
+                deleted.append((f"a:{url_id}", None))
+        for key, story in list(self.stories.items()):
+            if story.last < cutoff:
+                del self.stories[key]
+                deleted.append((f"s:{hex_key(key)}", None))
+        for line in self.lines.expire(cutoff):
+            deleted.append((SiteLines.record_key(line), None))
+        self._dirty.deleted.extend(k for k, _ in deleted)
+        if deleted:
+            logger.info("dedupe state expired records=%d cutoff=%s", len(deleted), cutoff)
+        return deleted
+
+    # ------------------------------------------------------------------ changelog
+
+    def drain_changes(self) -> list[Change]:
+        """Every state change since the last drain, as ``(key, value)``; None deletes the key.
+
+        One entry per key however often it changed; write them to the changelog-backed table
+        in this order (deletions first, then current values).
+        """
+        dirty = self._dirty
+        changes: list[Change] = [(key, None) for key in dict.fromkeys(dirty.deleted)]
+        for key in dirty.versions:
+            version = self.versions.get(key)
+            if version is not None:
+                changes.append((f"v:{hex_key(key)}", version.to_record()))
+        for key in dirty.clusters:
+            cluster = self.clusters.get(key)
+            if cluster is not None:
+                changes.append((f"c:{hex_key(key)}", cluster.to_record()))
+        for url_id in dirty.articles:
+            article = self.articles.get(url_id)
+            if article is not None:
+                changes.append((f"a:{url_id}", article.to_record()))
+        for key in dirty.stories:
+            story = self.stories.get(key)
+            changes.append((f"s:{hex_key(key)}", story.to_record() if story else None))
+        for line in dirty.lines:
+            changes.append((SiteLines.record_key(line), self.lines.record(line)))
+        if dirty.meta:
+            changes.append(("m", self._meta_record()))
+        dirty.clear()
+        return changes
+
+    def _meta_record(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "clock": self.clock.isoformat() if self.clock else None,
+            "next_expiry": self.next_expiry.isoformat() if self.next_expiry else None,
+        }
+
+    def restore(self, records: Iterable[tuple[str, dict[str, object]]], now: datetime) -> int:
+        """Rebuild the state (LSH index included) from changelog records; returns how many
+        were kept. Records last seen before ``now - retention`` are dropped, and their
+        deletion is queued for :meth:`drain_changes`. Raises StateError on a bad record.
+        """
+        if self.versions or self.articles or self.lines:
+            raise RuntimeError("restore() needs a fresh Deduplicator")
+        return load_records(self, records, now)
+
+    def queue_deletions(self, keys: Iterable[str]) -> None:
+        """Queue record deletions for :meth:`drain_changes` (restore drops old records)."""
+        self._dirty.deleted.extend(keys)
+
+    def reindex(self) -> None:
+        """Fill the LSH index from the retained versions' texts, oldest first (restore)."""
+        indexed = sorted(
+            (v for v in self.versions.values() if v.text is not None), key=lambda v: v.seq
+        )
+        size = self.config.shingle_size
+        for version in indexed:
+            shingles = shingle_list(indexed_text(version), size)
+            self._index_add(version, self._signer.anchors(shingles))
+
+    def stats(self) -> dict[str, int]:
+        """Sizes of the state, for metrics and the benchmark."""
+        return {
+            "versions": len(self.versions),
+            "indexed": len(self._handles) - len(self._free_handles),
+            "clusters": len(self.clusters),
+            "articles": len(self.articles),
+            "stories": len(self.stories),
+            "lines": len(self.lines),
+            "index_entries": len(self._index),
+            "index_bytes": self._index.nbytes(),
+        }
+
+
+def _founding(match: Match) -> Founding:
+    if match is NO_MATCH or (
+        match.similarity == 0.0 and not match.related and not match.other_events
+    ):
+        return NO_FOUNDING
+    return Founding(
+        similarity=round(match.similarity, 4),
+        numeric_diff=match.numeric_diff,
+        related=match.related,
+        other_events=match.other_events,
+    )

@@ -1,0 +1,197 @@
+"""Numeric mentions of a paragraph and the structured difference between two versions.
+
+Bulletins revise counts: "15 صاروخ فيل" becomes "أكثر من 10 صواريخ فيل" and then "أكثر من 5
+صواريخ فيل". A :class:`Mention` is one count with its qualifier ("اكثر من") and the words it
+counts; :func:`numeric_diff` pairs the mentions of two versions by what they count and returns
+what changed, in normalized words::
+
+    NumericChange(subject="صواريخ فيل", before="15", after="اكثر من 10")
+
+Numbers that are part of a date ("29 اغسطس", "16 11 2014", a year) are dates, not counts:
+:mod:`pipeline.dedupe.events` treats a changed date as another event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.dedupe.lexicon import (
+    FUNCTION_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
+    QUALIFIERS,
+    bare_forms,
+    is_in,
+    skeletons,
+)
+
+_DIGITS = re.compile(r"\d+")
+_QUALIFIER_HEADS = QUALIFIERS - {"من", "عن", "فقط"}
+MAX_SUBJECT_WORDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class NumericChange:
+    """One count that differs between two versions of a paragraph (None: absent on that side)."""
+
+    subject: str
+    before: str | None
+    after: str | None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"subject": self.subject, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A count in a paragraph: its word position, value, qualifier and what it counts."""
+
+    position: int
+    value: str
+    qualifier: str
+    subject: tuple[str, ...]
+    lead: str
+    """The word before the count and its qualifier ("وقتل" in "وقتل 17 عنصرا"), or empty."""
+    date: bool
+
+    @property
+    def reading(self) -> str:
+        """How the count reads: "15", "اكثر من 10"."""
+        return f"{self.qualifier} {self.value}" if self.qualifier else self.value
+
+
+def number_value(word: str) -> str | None:
+    """The count a word stands for ("15", "ال35" → "35", "ثلاثه" → "3"), or None."""
+    match = _DIGITS.search(word)
+    if match is not None:
+        return match.group(0).lstrip("0") or "0"
+    for form in bare_forms(word):
+        if form in NUMBER_WORDS:
+            return NUMBER_WORDS[form]
+    return None
+
+
+def is_date_number(words: Sequence[str], position: int) -> bool:
+    """True if the number at ``position`` is part of a date: a year, or next to a month or to
+    another number of a d/m/y run."""
+    match = _DIGITS.search(words[position])
+    if match is None:
+        return False
+    value = int(match.group(0))
+    if 1900 <= value <= 2100 and len(match.group(0)) == 4:
+        return True
+    for neighbour in (position - 1, position + 1):
+        if 0 <= neighbour < len(words):
+            other = words[neighbour]
+            if is_in(other, MONTHS) or (_DIGITS.fullmatch(other) and value <= 31):
+                return True
+    return False
+
+
+def mentions(words: Sequence[str]) -> list[Mention]:
+    """Every count in ``words`` (normalized words, as :func:`~pipeline.dedupe.shingles.words`)."""
+    found: list[Mention] = []
+    for position, word in enumerate(words):
+        value = number_value(word)
+        if value is None:
+            continue
+        found.append(
+            Mention(
+                position=position,
+                value=value,
+                qualifier=(qualifier := _qualifier(words, position)),
+                subject=_subject(words, position),
+                lead=_lead(words, position - len(qualifier.split())),
+                date=is_date_number(words, position),
+            )
+        )
+    return found
+
+
+def _qualifier(words: Sequence[str], position: int) -> str:
+    """The qualifier of a count: "اكثر من" in "باكثر من 10"; empty if none."""
+    if position >= 1:
+        previous = words[position - 1]
+        if previous in ("من", "عن") and position >= 2:
+            head = _head(words[position - 2])
+            if head:
+                return f"{head} {previous}"
+        head = _head(previous)
+        if head:
+            return head
+    return ""
+
+
+def _lead(words: Sequence[str], position: int) -> str:
+    return words[position - 1] if position >= 1 else ""
+
+
+def _head(word: str) -> str:
+    return next((form for form in bare_forms(word) if form in _QUALIFIER_HEADS), "")
+
+
+def _subject(words: Sequence[str], position: int) -> tuple[str, ...]:
+    subject: list[str] = []
+    for word in words[position + 1 : position + 1 + MAX_SUBJECT_WORDS]:
+        if word in FUNCTION_WORDS or number_value(word) is not None:
+            break
+        if subject and word.startswith("و"):  # "3 مدنيين واصيب": a new clause
+            break
+        subject.append(word)
+    return tuple(subject)
+
+
+def _same_subject(a: Mention, b: Mention) -> bool:
+    return bool(a.subject and b.subject and skeletons(a.subject[0]) & skeletons(b.subject[0]))
+
+
+def _same_lead(a: Mention, b: Mention) -> bool:
+    return bool(a.lead and b.lead and skeletons(a.lead) & skeletons(b.lead))
+
+
+def _same_value(a: Mention, b: Mention) -> bool:
+    return a.value == b.value
+
+
+def numeric_diff(before: Sequence[str], after: Sequence[str]) -> tuple[NumericChange, ...]:
+    """The counts (not dates) that changed from ``before`` to ``after`` (normalized words).
+
+    Mentions are paired in order by what they count (صاروخ pairs with صواريخ), then by the
+    word before them ("وقتل 17 عنصرا" with "وقتل 17"), then by value. A count whose value or
+    qualifier changed is reported with both readings; a count present on one side only, with
+    None on the other. Changes come in the order of ``after``, removed counts last.
+    """
+    old = [m for m in mentions(before) if not m.date]
+    new = [m for m in mentions(after) if not m.date]
+    pairs: dict[int, int] = {}
+    for same in (_same_subject, _same_lead, _same_value):
+        taken = set(pairs.values())
+        start = 0
+        for j, mention in enumerate(new):
+            if j in pairs:
+                start = pairs[j] + 1
+                continue
+            match = next(
+                (i for i in range(start, len(old)) if i not in taken and same(old[i], mention)),
+                None,
+            )
+            if match is not None:
+                pairs[j] = match
+                taken.add(match)
+                start = match + 1
+    changes: list[NumericChange] = []
+    for j, mention in enumerate(new):
+        if j not in pairs:
+            changes.append(NumericChange(" ".join(mention.subject), None, mention.reading))
+            continue
+        previous = old[pairs[j]]
+        if previous.reading != mention.reading:
+            subject = " ".join(mention.subject or previous.subject)
+            changes.append(NumericChange(subject, previous.reading, mention.reading))
+    paired = set(pairs.values())
+    for i, mention in enumerate(old):
+        if i not in paired:
+            changes.append(NumericChange(" ".join(mention.subject), mention.reading, None))
+    return tuple(changes)

@@ -1,0 +1,92 @@
+"""Words and character shingles of a paragraph, and the two similarities the stage uses.
+
+:func:`words` returns exactly what :func:`pipeline.text.tokens` returns (the project's one
+normalizer), through a fast path for the common case: text made only of Arabic letters,
+harakat, digits, ASCII and common punctuation needs only a handful of ``str.replace`` calls
+instead of a per-character ``str.translate`` (5 µs instead of 40 µs a paragraph). Anything
+else (presentation forms, format characters, other marks, ...) goes through ``tokens`` itself.
+The unit tests check the two paths agree, on the seeds and on generated text.
+
+Shingles are character n-grams of the paragraph's words joined by single spaces, so
+punctuation, quotes and spacing do not count, and word boundaries do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+
+from pipeline.text import tokens
+
+# Characters the fast path handles; any other character sends the text to ``tokens``. All are
+# NFKC-stable, and none composes with its neighbours, so NFKC leaves such text alone.
+_OUTSIDE_FAST = re.compile(
+    "[^\t\n\r -~\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670\u0640"
+    "\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u066c"
+    "\u00ab\u00bb\u201c\u201d\u2018\u2019\u2013\u2014\u2022]"
+)
+_FOLDS = (("\u0623", "\u0627"), ("\u0625", "\u0627"), ("\u0622", "\u0627"))
+_FOLDS_AFTER = (("\u0649", "\u064a"), ("\u0629", "\u0647"))
+_RARE = re.compile("[\u064b-\u0652\u0670\u0640\u0660-\u0669\u06f0-\u06f9A-Z]")
+_RARE_TABLE = {cp: None for cp in (*range(0x064B, 0x0653), 0x0670, 0x0640)} | {
+    **{0x0660 + d: str(d) for d in range(10)},
+    **{0x06F0 + d: str(d) for d in range(10)},
+    **{ord("A") + i: chr(ord("a") + i) for i in range(26)},
+}
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The normalized, lower-cased words of ``text``: equal to ``pipeline.text.tokens(text)``."""
+    if _OUTSIDE_FAST.search(text) is not None:
+        return tokens(text)
+    for old, new in _FOLDS:
+        text = text.replace(old, new)
+    for old, new in _FOLDS_AFTER:
+        text = text.replace(old, new)
+    if _RARE.search(text) is not None:
+        text = text.translate(_RARE_TABLE)
+    return _WORD.findall(text)
+
+
+def joined(paragraph_words: Sequence[str]) -> str:
+    """The canonical text of a paragraph: its words joined by single spaces."""
+    return " ".join(paragraph_words)
+
+
+def text_key(text: str) -> int:
+    """A 64-bit key of a canonical text (BLAKE2b): equal texts, equal keys, in every process."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def content_key(paragraph_words: Iterable[Sequence[str]]) -> str:
+    """SHA-256 hex of all the article's words: ``pipeline.text.content_fingerprint``'s value."""
+    flat = " ".join(" ".join(w) for w in paragraph_words if w)
+    return hashlib.sha256(flat.encode("utf-8")).hexdigest()
+
+
+def shingle_list(text: str, size: int) -> list[str]:
+    """Character ``size``-grams of ``text`` in order (repeats kept); a short text is one shingle."""
+    if len(text) <= size:
+        return [text] if text else []
+    return [text[i : i + size] for i in range(len(text) - size + 1)]
+
+
+def shingle_set(text: str, size: int) -> frozenset[str]:
+    return frozenset(shingle_list(text, size))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a ∩ b| / |a ∪ b|; 0.0 when both are empty."""
+    if not a and not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller set found in the other one; 0.0 if either is empty."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))

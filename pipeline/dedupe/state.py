@@ -1,0 +1,312 @@
+"""The stage's state: versions, clusters, articles, stories; and their JSON records.
+
+Objects (``__slots__``, no dicts) are what the engine works on; each kind has one record
+prefix in the durable table, with a JSON-serialisable value::
+
+    v:<key>      a version: one distinct normalized paragraph text (text kept if indexed)
+    c:<key>      a cluster of versions: first sighting, outlets, article count
+    a:<url_id>   an article: its story, version count, the versions it carried
+    s:<key>      a story: one article text and every URL / outlet that carried it
+    b:<key>:<source>   a short line of one site, counted over pages (site boilerplate)
+    m            the stage's clock and sequence counter
+
+Keys are 16 hex digits of 63-bit integers (BLAKE2b of the normalized text, or the article's
+SHA-256). Times are ISO 8601 strings. :class:`Dirty` remembers what changed since the last
+``drain``: values are built only then, once per key however often it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pipeline.dedupe.exceptions import StateError
+from pipeline.dedupe.numbers import NumericChange
+from pipeline.dedupe.verdicts import FirstSeen, OtherEvent
+
+Record = dict[str, Any]
+Change = tuple[str, Record | None]
+
+
+def hex_key(key: int) -> str:
+    return f"{key:016x}"
+
+
+def int_key(text: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise StateError(f"not a hex key: {text!r}") from None
+
+
+def cluster_id(key: int) -> str:
+    return f"c{key:016x}"
+
+
+def story_id(key: int) -> str:
+    return f"s{key:016x}"
+
+
+def parse_time(value: Any, what: str) -> datetime:
+    if not isinstance(value, str):
+        raise StateError(f"{what}: expected an ISO time, got {value!r}")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise StateError(f"{what}: bad ISO time {value!r}") from None
+    if when.tzinfo is None:
+        raise StateError(f"{what}: time without a timezone {value!r}")
+    return when
+
+
+@dataclass(frozen=True, slots=True)
+class Founding:
+    """How a version compared with what was known when it first appeared."""
+
+    similarity: float
+    numeric_diff: tuple[NumericChange, ...] = ()
+    related: tuple[int, ...] = ()
+    """Cluster keys it was linked to (a rewording of them)."""
+    other_events: tuple[OtherEvent, ...] = ()
+
+    def to_record(self) -> Record:
+        return {
+            "similarity": self.similarity,
+            "numeric_diff": [c.as_json() for c in self.numeric_diff],
+            "related": [hex_key(k) for k in self.related],
+            "other_events": [o.as_json() for o in self.other_events],
+        }
+
+    @classmethod
+    def from_record(cls, value: Record) -> Founding:
+        return cls(
+            similarity=float(value["similarity"]),
+            numeric_diff=tuple(
+                NumericChange(c["subject"], c["before"], c["after"]) for c in value["numeric_diff"]
+            ),
+            related=tuple(int_key(k) for k in value["related"]),
+            other_events=tuple(
+                OtherEvent(o["cluster_id"], float(o["similarity"]), tuple(o["these"]),
+                           tuple(o["those"]))
+                for o in value["other_events"]
+            ),
+        )  # fmt: skip
+
+
+NO_FOUNDING = Founding(0.0)
+
+
+class Cluster:
+    """Near-identical paragraphs: one first sighting, the outlets and articles that carried it."""
+
+    __slots__ = ("articles", "first", "founder", "key", "last", "live", "outlets")
+
+    def __init__(self, key: int, founder: int, first: FirstSeen, outlets: tuple[str, ...]) -> None:
+        self.key = key
+        self.founder = founder
+        """Key of the version that founded the cluster."""
+        self.first = first
+        self.outlets = outlets
+        self.articles = 0
+        self.live = 0
+        """Versions of the cluster still retained."""
+        self.last = first.time
+
+    @property
+    def id(self) -> str:
+        return cluster_id(self.key)
+
+    def to_record(self) -> Record:
+        return {
+            "founder": hex_key(self.founder),
+            "first": self.first.as_json(),
+            "outlets": list(self.outlets),
+            "articles": self.articles,
+            "last": self.last.isoformat(),
+        }
+
+    @classmethod
+    def from_record(cls, key: int, value: Record) -> Cluster:
+        first = value["first"]
+        cluster = cls(
+            key,
+            int_key(value["founder"]),
+            FirstSeen(first["source"], first["url_id"], parse_time(first["time"], "first")),
+            tuple(value["outlets"]),
+        )
+        cluster.articles = int(value["articles"])
+        cluster.last = parse_time(value["last"], "last")
+        return cluster
+
+
+class Version:
+    """One distinct normalized paragraph text and where it was first seen."""
+
+    __slots__ = (
+        "cluster", "first", "founding", "handle", "key", "last", "seq", "source", "text",
+        "url_id", "words",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        key: int,
+        seq: int,
+        cluster: Cluster,
+        source: str,
+        url_id: str,
+        first: datetime,
+        words: int,
+        text: bytes | None,
+        founding: Founding,
+    ) -> None:
+        self.key = key
+        self.seq = seq
+        """Order of appearance: ranks candidates and re-fills the index in the same order."""
+        self.cluster = cluster
+        self.source = source
+        self.url_id = url_id
+        """The article whose occurrence founded this version."""
+        self.first = first
+        self.last = first
+        self.words = words
+        self.text = text
+        """UTF-8 of the normalized words, kept only for indexed versions."""
+        self.founding = founding
+        self.handle = -1
+        """Position in the LSH index's handle table; -1 if not indexed."""
+
+    def to_record(self) -> Record:
+        record: Record = {
+            "seq": self.seq,
+            "cluster": hex_key(self.cluster.key),
+            "source": self.source,
+            "url_id": self.url_id,
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "words": self.words,
+            "text": self.text.decode("utf-8") if self.text is not None else None,
+        }
+        if self.founding is not NO_FOUNDING:
+            record["founding"] = self.founding.to_record()
+        return record
+
+    @classmethod
+    def from_record(cls, key: int, value: Record, cluster: Cluster) -> Version:
+        text = value.get("text")
+        founding = value.get("founding")
+        version = cls(
+            key=key,
+            seq=int(value["seq"]),
+            cluster=cluster,
+            source=value["source"],
+            url_id=value["url_id"],
+            first=parse_time(value["first"], "first"),
+            words=int(value["words"]),
+            text=text.encode("utf-8") if isinstance(text, str) else None,
+            founding=Founding.from_record(founding) if founding else NO_FOUNDING,
+        )
+        version.last = parse_time(value["last"], "last")
+        return version
+
+
+def indexed_text(version: Version) -> str:
+    """The normalized text of an indexed version (only indexed versions keep it)."""
+    if version.text is None:
+        raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
+    return version.text.decode("utf-8")
+
+
+class Article:
+    """A url_id as last processed: its story, how many texts it had, the versions it carried."""
+
+    __slots__ = ("seen", "source", "story", "url", "version", "versions")
+
+    def __init__(
+        self, *, source: str, url: str, story: int, version: int, seen: datetime,
+        versions: tuple[int, ...],
+    ) -> None:  # fmt: skip
+        self.source = source
+        self.url = url
+        self.story = story
+        self.version = version
+        self.seen = seen
+        self.versions = versions
+
+    def to_record(self) -> Record:
+        return {
+            "source": self.source,
+            "url": self.url,
+            "story": hex_key(self.story),
+            "version": self.version,
+            "seen": self.seen.isoformat(),
+            "versions": [hex_key(k) for k in self.versions],
+        }
+
+    @classmethod
+    def from_record(cls, value: Record) -> Article:
+        return cls(
+            source=value["source"],
+            url=value["url"],
+            story=int_key(value["story"]),
+            version=int(value["version"]),
+            seen=parse_time(value["seen"], "seen"),
+            versions=tuple(int_key(k) for k in value["versions"]),
+        )
+
+
+class Story:
+    """One article text (all paragraphs' words) and every (url_id, source, url) that had it."""
+
+    __slots__ = ("first", "key", "last", "urls")
+
+    def __init__(self, key: int, first: datetime) -> None:
+        self.key = key
+        self.urls: list[tuple[str, str, str]] = []
+        self.first = first
+        self.last = first
+
+    @property
+    def id(self) -> str:
+        return story_id(self.key)
+
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(source for _, source, _ in self.urls))
+
+    def to_record(self) -> Record:
+        return {
+            "urls": [list(entry) for entry in self.urls],
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+        }
+
+    @classmethod
+    def from_record(cls, key: int, value: Record) -> Story:
+        story = cls(key, parse_time(value["first"], "first"))
+        story.urls = [(str(u), str(s), str(url)) for u, s, url in value["urls"]]
+        story.last = parse_time(value["last"], "last")
+        return story
+
+
+class Dirty:
+    """Keys changed since the last drain, per kind; a value is built once, at drain time."""
+
+    def __init__(self) -> None:
+        self.versions: set[int] = set()
+        self.clusters: set[int] = set()
+        self.articles: set[str] = set()
+        self.stories: set[int] = set()
+        self.lines: set[tuple[int, str]] = set()
+        self.meta = False
+        self.deleted: list[str] = []
+        """Record keys to delete that are not tracked above (restore drops, expired lines)."""
+
+    def clear(self) -> None:
+        self.versions.clear()
+        self.clusters.clear()
+        self.articles.clear()
+        self.stories.clear()
+        self.lines.clear()
+        self.meta = False
+        self.deleted.clear()

@@ -1,0 +1,163 @@
+"""The stage's input and output values: what goes into ``Deduplicator.process`` and comes out.
+
+An article's :class:`ArticleVerdict` says which story it belongs to (same normalized text,
+whatever the URL), whether it is an original, the same text as another URL, or a URL seen
+again, and, paragraph by paragraph (:class:`ParagraphVerdict`), which cluster of
+near-identical paragraphs each one joined and how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pipeline.dedupe.numbers import NumericChange
+from pipeline.text import DroppedParagraph
+
+
+class Status(StrEnum):
+    """What the article is, as a whole."""
+
+    ORIGINAL = "original"
+    """A URL not seen before, with a text not seen before."""
+    SAME_TEXT = "same_text"
+    """A URL not seen before, with a text already seen under another URL (same story)."""
+    REFETCH = "refetch"
+    """A URL (``url_id``) seen before: a refetch or a replay; ``version`` says if it changed."""
+
+
+class Verdict(StrEnum):
+    """What one paragraph is, relative to what the stage has seen."""
+
+    NEW = "new"
+    """The first paragraph of a new cluster, linked to nothing."""
+    DUPLICATE = "duplicate"
+    """The same normalized words as a paragraph already in the cluster."""
+    VARIANT = "variant"
+    """Near-identical to a paragraph of the cluster, words changed: a revision."""
+    RELATED = "related"
+    """A new cluster, linked to other clusters it rewords (``related_clusters``)."""
+
+
+class DropReason(StrEnum):
+    NO_WORDS = "no_words"
+    """Nothing but punctuation or symbols."""
+    SITE_BOILERPLATE = "site_boilerplate"
+    """A short line seen on many distinct pages of the same site."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    """One article as the stage needs it (paragraphs already cleaned by the extract stage)."""
+
+    url_id: str
+    source: str
+    """The outlet (``source_id`` / ``outlet``): distinct sources are what outlet counts count."""
+    url: str
+    published: datetime | None
+    seen_at: datetime
+    """When the page was fetched: the stage's clock (first seen, retention)."""
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstSeen:
+    """Where and when a cluster was first seen."""
+
+    source: str
+    url_id: str
+    time: datetime
+
+    def as_json(self) -> dict[str, str]:
+        return {"source": self.source, "url_id": self.url_id, "time": self.time.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class OtherEvent:
+    """A near-identical paragraph judged to report another event, and the names that differ."""
+
+    cluster_id: str
+    similarity: float
+    these: tuple[str, ...]
+    """Name-slot words of this paragraph (a place, an actor, a day)."""
+    those: tuple[str, ...]
+    """The words they replace in the other paragraph."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cluster_id": self.cluster_id,
+            "similarity": self.similarity,
+            "these": list(self.these),
+            "those": list(self.those),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphVerdict:
+    index: int
+    """Position in ``ArticleInput.paragraphs``."""
+    text: str
+    cluster_id: str
+    verdict: Verdict
+    first_seen: FirstSeen
+    outlet_count: int
+    """Distinct outlets that carried the cluster so far, this one included."""
+    occurrences: int
+    """Distinct articles (url_ids) that carried the cluster so far, this one included."""
+    first_in_cluster: bool
+    """True for the occurrence that founded the cluster (stable across replays)."""
+    related_clusters: tuple[str, ...]
+    numeric_diff: tuple[NumericChange, ...]
+    """For a variant: the counts that changed from the best match to this paragraph."""
+    similarity: float
+    """Jaccard similarity (character shingles) of the best match; 1.0 for a duplicate."""
+    other_events: tuple[OtherEvent, ...] = ()
+    """Near-identical paragraphs not merged because they report another event."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "text": self.text,
+            "cluster_id": self.cluster_id,
+            "verdict": self.verdict.value,
+            "first_seen": self.first_seen.as_json(),
+            "outlet_count": self.outlet_count,
+            "occurrences": self.occurrences,
+            "first_in_cluster": self.first_in_cluster,
+            "related_clusters": list(self.related_clusters),
+            "numeric_diff": [change.as_json() for change in self.numeric_diff],
+            "similarity": self.similarity,
+            "other_events": [other.as_json() for other in self.other_events],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleVerdict:
+    url_id: str
+    story_id: str
+    """Same normalized words (all paragraphs) → same story id, whatever the URL."""
+    status: Status
+    version: int
+    """How many different texts this url_id has had (1 for the first)."""
+    story_sources: tuple[str, ...]
+    """Every outlet that published this story's text, first seen first."""
+    story_urls: tuple[str, ...]
+    """Every URL under which this story's text was seen, first seen first."""
+    paragraphs: tuple[ParagraphVerdict, ...]
+    dropped: tuple[DroppedParagraph, ...]
+    """Paragraphs dropped by the stage (``site_boilerplate``), with the reason."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url_id": self.url_id,
+            "story_id": self.story_id,
+            "status": self.status.value,
+            "version": self.version,
+            "story_sources": list(self.story_sources),
+            "story_urls": list(self.story_urls),
+            "paragraphs": [p.as_json() for p in self.paragraphs],
+            "dropped": [{"reason": d.reason, "text": d.text} for d in self.dropped],
+        }
