@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import faust
 
+from pipeline.dedupe import DedupeConfig, Deduplicator
+from pipeline.enrich import DedupeEnricher
 from pipeline.records import DeadLetter, ExtractedArticle
 from pipeline.settings import Settings
 from pipeline.sink import SearchSink, open_sink
@@ -37,6 +40,23 @@ def basic_enricher(app: faust.App) -> Callable[[], Enricher]:
     return BasicEnricher
 
 
+def dedupe_enricher(settings: Settings) -> EnricherFactory:
+    """Deduplication with its state in a changelog-backed table (one partition)."""
+
+    def factory(app: faust.App) -> Callable[[], Enricher]:
+        table = app.Table(
+            "dedupe-state",
+            partitions=EXTRACTED.partitions,
+            key_type=bytes,
+            value_type=bytes,
+            help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
+        )
+        config = DedupeConfig(retention=timedelta(days=settings.dedupe_retention_days))
+        return lambda: DedupeEnricher(lambda: Deduplicator(config), table)
+
+    return factory
+
+
 def _record(event: Any) -> SourceRecord:
     message = event.message
     value = event.value if isinstance(event.value, bytes) else b""
@@ -55,7 +75,7 @@ async def _stop(app: faust.App, exc: Exception) -> None:
 def create_app(
     settings: Settings,
     sink_factory: Callable[[Settings], SearchSink] = open_sink,
-    enricher_factory: EnricherFactory = basic_enricher,
+    enricher_factory: EnricherFactory | None = None,
 ) -> faust.App:
     app = faust.App(
         settings.worker_id,
@@ -75,7 +95,7 @@ def create_app(
     pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
     extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
     dlq = app.topic(settings.topic(DLQ), key_type=bytes, value_type=bytes)
-    make_enricher = enricher_factory(app)
+    make_enricher = (enricher_factory or dedupe_enricher(settings))(app)
 
     async def send_dead_letter(letter: DeadLetter) -> None:
         key = letter.key.encode() if letter.key else None

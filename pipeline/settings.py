@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     topic_replication: int = Field(default=1, ge=1)
     sources_file: Path = Path("deploy/sources.yaml")
     worker_id: str = "marsad-pipeline"
+    dedupe_retention_days: float = Field(default=14.0, gt=0)
+    lexicon_dir: Path = Path("deploy/lexicons")
     worker_web_port: int = 6066
     metrics_port: int = 0
 

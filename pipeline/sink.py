@@ -17,7 +17,7 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "deploy" / "index-templates"
-TEMPLATES = ("articles",)
+TEMPLATES = ("articles", "paragraphs")
 
 
 class SinkError(MarsadError):

@@ -86,6 +86,7 @@ class IndexStage:
             )
         except SinkError as exc:  # refused for good (mapping error, bad document)
             ARTICLES.labels("dead_letter").inc()
+            await self._enricher.commit(enrichment)  # the state saw the article all the same
             return await reject(self._dead_letter, self.name, record, "index_refused", str(exc))
         await self._enricher.commit(enrichment)
         ARTICLES.labels("indexed").inc()

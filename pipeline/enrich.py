@@ -1,0 +1,149 @@
+"""Enrichment of the index stage: deduplication (and tags), with durable state.
+
+The :class:`Deduplicator` keeps its state in memory; every change it makes is written, after
+the engine acknowledged the documents, to a Faust table whose changelog topic is the
+durable copy. On the first article after (re)start the in-memory state is rebuilt from the
+table, which Faust has recovered from the changelog by then. Replays are recognised by
+``url_id``, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, MutableMapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pipeline.dedupe import ArticleInput, ArticleVerdict, Deduplicator, ParagraphVerdict, Status
+from pipeline.document import article_document
+from pipeline.records import ExtractedArticle, utcnow
+from pipeline.sink import IndexAction
+from pipeline.stages import Enrichment
+
+log = logging.getLogger(__name__)
+
+StateTable = MutableMapping[bytes, bytes]
+
+
+class ParagraphTagger(Protocol):
+    """What enrichment needs of a tagger: index fields per paragraph and per article."""
+
+    def paragraph_fields(self, text: str, published: datetime | None) -> dict[str, Any]: ...
+    def article_fields(self, paragraphs: Sequence[dict[str, Any]]) -> dict[str, Any]: ...
+
+
+def paragraph_id(url_id: str, index: int) -> str:
+    return f"{url_id}:{index}"
+
+
+def paragraph_document(
+    article: ExtractedArticle, verdict: ArticleVerdict, p: ParagraphVerdict
+) -> dict[str, Any]:
+    return {
+        "url_id": article.url_id,
+        "url": article.url,
+        "source_id": article.source_id,
+        "outlet": article.outlet,
+        "story_id": verdict.story_id,
+        "paragraph_index": p.index,
+        "text": p.text,
+        "cluster_id": p.cluster_id,
+        "verdict": p.verdict.value,
+        "first_in_cluster": p.first_in_cluster,
+        "outlet_count": p.outlet_count,
+        "first_seen_source": p.first_seen.source,
+        "first_seen_url_id": p.first_seen.url_id,
+        "first_seen_at": p.first_seen.time.isoformat(),
+        "similarity": round(p.similarity, 4),
+        "related_clusters": list(p.related_clusters),
+        "numeric_diff": [c.as_json() for c in p.numeric_diff],
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "indexed_at": utcnow().isoformat(),
+    }
+
+
+def duplicate_status(verdict: ArticleVerdict, url: str) -> str:
+    """original / same_text; a refetch or replay keeps what the article was the first time."""
+    if verdict.status is not Status.REFETCH:
+        return verdict.status.value
+    first_url = verdict.story_urls[0] if verdict.story_urls else url
+    return Status.ORIGINAL.value if first_url == url else Status.SAME_TEXT.value
+
+
+def dedupe_fields(verdict: ArticleVerdict, url: str) -> dict[str, Any]:
+    paragraphs = verdict.paragraphs
+    return {
+        "story_id": verdict.story_id,
+        "duplicate_status": duplicate_status(verdict, url),
+        "refetched": verdict.status is Status.REFETCH,
+        "version": verdict.version,
+        "story_sources": list(verdict.story_sources),
+        "story_outlet_count": len(verdict.story_sources),
+        "cluster_ids": [p.cluster_id for p in paragraphs],
+        "unique_paragraphs": sum(1 for p in paragraphs if p.first_in_cluster),
+        "max_outlet_count": max((p.outlet_count for p in paragraphs), default=0),
+        "site_boilerplate_dropped": len(verdict.dropped),
+    }
+
+
+class DedupeEnricher:
+    """Deduplicates (and tags) one article at a time; state changes go to ``table``."""
+
+    def __init__(
+        self,
+        make: Callable[[], Deduplicator],
+        table: StateTable,
+        tagger: ParagraphTagger | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._make = make
+        self._table = table
+        self._tagger = tagger
+        self._clock = clock
+        self._dedup: Deduplicator | None = None
+
+    def _deduplicator(self) -> Deduplicator:
+        if self._dedup is None:
+            dedup = self._make()
+            records = [(k.decode(), json.loads(v)) for k, v in self._table.items()]
+            kept = dedup.restore(records, self._clock())
+            log.info("dedupe state restored records=%d kept=%d", len(records), kept)
+            self._dedup = dedup
+        return self._dedup
+
+    def enrich(self, article: ExtractedArticle) -> Enrichment:
+        dedup = self._deduplicator()
+        verdict = dedup.process(
+            ArticleInput(
+                url_id=article.url_id,
+                source=article.source_id,
+                url=article.url,
+                published=article.published_at,
+                seen_at=article.fetched_at.astimezone(UTC),
+                title=article.title,
+                paragraphs=article.paragraphs,
+            )
+        )
+        document = article_document(article) | dedupe_fields(verdict, article.url)
+        actions = []
+        tag_fields: list[dict[str, Any]] = []
+        for p in verdict.paragraphs:
+            doc = paragraph_document(article, verdict, p)
+            if self._tagger is not None:
+                fields = self._tagger.paragraph_fields(p.text, article.published_at)
+                tag_fields.append(fields)
+                doc |= fields
+            actions.append(IndexAction("paragraphs", paragraph_id(article.url_id, p.index), doc))
+        if self._tagger is not None:
+            document |= self._tagger.article_fields(tag_fields)
+        actions.insert(0, IndexAction("articles", article.url_id, document))
+        return Enrichment(tuple(actions), tuple(dedup.drain_changes()))
+
+    async def commit(self, enrichment: Enrichment) -> None:
+        for key, value in enrichment.changes:
+            raw = key.encode()
+            if value is None:
+                self._table.pop(raw, None)
+            else:
+                self._table[raw] = json.dumps(value, ensure_ascii=False).encode()

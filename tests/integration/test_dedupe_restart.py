@@ -1,0 +1,134 @@
+"""Restart of the dedupe stage on the real Kafka and OpenSearch: a worker is killed (SIGKILL)
+mid-stream and another started; clusters continue across the restart, nothing is lost and
+nothing is counted twice (outlet counts equal those of one uninterrupted in-memory run)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from connectors.demo import generate_articles
+from pipeline.bench import raw_page
+from pipeline.dedupe import ArticleInput, Deduplicator
+from pipeline.document import extract_article
+from pipeline.records import RawPage
+from pipeline.settings import Settings
+from pipeline.sink import open_sink
+from pipeline.stack import StackInfo
+from pipeline.topics import PAGES
+
+from .support import isolated, start_worker, stop_worker, wait_until_consumed
+
+ARTICLES = 40
+
+
+@pytest.fixture(scope="module")
+def own(stack: StackInfo) -> Iterator[Settings]:
+    with isolated(stack) as settings:
+        yield settings
+
+
+async def publish(settings: Settings, pages: list[RawPage]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for page in pages:
+            await producer.send_and_wait(
+                settings.topic(PAGES), page.to_bytes(), key=page.url_id.encode()
+            )
+    finally:
+        await producer.stop()
+
+
+async def search(settings: Settings, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    sink = open_sink(settings)
+    try:
+        await sink.refresh(kind)
+        return await sink.search(kind, body)
+    finally:
+        await sink.close()
+
+
+def count(settings: Settings) -> int:
+    try:
+        response = asyncio.run(search(settings, "articles", {"size": 0, "track_total_hits": True}))
+    except Exception:  # noqa: BLE001 - the index does not exist before the first document
+        return 0
+    return int(response["hits"]["total"]["value"])
+
+
+def probe_of(page: RawPage) -> RawPage:
+    """The same page re-published by another outlet under another URL."""
+    return page.model_copy(
+        update={
+            "url_id": "f" * 32,
+            "url": "https://probe.example/copy.html",
+            "canonical_url": "https://probe.example/copy.html",
+            "source_id": "probe-outlet",
+        }
+    )
+
+
+def test_clusters_survive_a_killed_worker(own: Settings) -> None:
+    pages = [raw_page(a) for a in generate_articles(20261122, ARTICLES)]
+    probe = probe_of(pages[0])
+
+    first = start_worker(own, "-a")
+    asyncio.run(publish(own, pages))
+    deadline = time.monotonic() + 180
+    while count(own) < ARTICLES // 4 and time.monotonic() < deadline:
+        assert first.poll() is None, "worker A died on its own"
+        time.sleep(0.2)
+    indexed_before_kill = count(own)
+    stop_worker(first, signal.SIGKILL)  # a crash: no clean shutdown, no final commit
+    assert 0 < indexed_before_kill < ARTICLES + 1, "the kill should land mid-stream"
+
+    second = start_worker(own, "-b")
+    try:
+        wait_until_consumed(own, second)
+        asyncio.run(publish(own, [probe]))
+        wait_until_consumed(own, second)
+    finally:
+        stop_worker(second)
+
+    # nothing lost, nothing duplicated
+    assert count(own) == ARTICLES + 1
+
+    # the probe's paragraphs joined the clusters founded before the restart ...
+    def paragraphs(url_id: str) -> dict[int, dict[str, Any]]:
+        body = {"size": 100, "query": {"term": {"url_id": url_id}}}
+        hits = asyncio.run(search(own, "paragraphs", body))["hits"]["hits"]
+        return {h["_source"]["paragraph_index"]: h["_source"] for h in hits}
+
+    original, copy = paragraphs(pages[0].url_id), paragraphs(probe.url_id)
+    assert copy and set(copy) <= set(original)
+    for index, doc in copy.items():
+        assert doc["cluster_id"] == original[index]["cluster_id"]
+        assert doc["verdict"] == "duplicate"
+        assert doc["first_seen_url_id"] != probe.url_id
+
+    # ... and their outlet counts equal those of one uninterrupted run over the same pages
+    dedup = Deduplicator()
+    for page in [*pages, probe]:
+        article = extract_article(page, source_offset="expected")
+        verdict = dedup.process(
+            ArticleInput(
+                article.url_id,
+                article.source_id,
+                article.url,
+                article.published_at,
+                article.fetched_at.astimezone(UTC),
+                article.title,
+                article.paragraphs,
+            )
+        )
+    expected = {p.index: p.outlet_count for p in verdict.paragraphs}
+    assert {i: d["outlet_count"] for i, d in copy.items()} == expected
+    assert all(n >= 2 for n in expected.values())
