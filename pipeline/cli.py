@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "pipeline.commands.extract",
     "pipeline.commands.worker",
     "pipeline.commands.connect",
+    "pipeline.commands.sources",
     "pipeline.commands.run",
     "pipeline.commands.search",
     "pipeline.commands.demo",
