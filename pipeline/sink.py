@@ -73,14 +73,25 @@ def template_body(kind: str, prefix: str) -> dict[str, Any]:
     return body
 
 
-def search_body(query: str, size: int, *, pre: str = "«", post: str = "»") -> dict[str, Any]:
-    """An Arabic full-text query over titles and text, with highlighted snippets."""
-    return {
+def search_body(
+    query: str, size: int, *, pre: str = "**", post: str = "**", unique: bool = False
+) -> dict[str, Any]:
+    """An Arabic full-text query over titles and text, with highlighted snippets.
+
+    ``unique`` is for the paragraph index: one hit per paragraph cluster (the best match),
+    with the cluster's highest outlet count so far.
+    """
+    fields = (
+        ["text", "text.exact^1.5"]
+        if unique
+        else ["title^2", "text", "title.exact^3", "text.exact^1.5"]
+    )
+    body: dict[str, Any] = {
         "size": size,
         "query": {
             "multi_match": {
                 "query": query,
-                "fields": ["title^2", "text", "title.exact^3", "text.exact^1.5"],
+                "fields": fields,
                 "type": "most_fields",
                 "operator": "and",
             }
@@ -91,6 +102,18 @@ def search_body(query: str, size: int, *, pre: str = "«", post: str = "»") -> 
             "fields": {"text": {"fragment_size": 160, "number_of_fragments": 2}, "title": {}},
         },
     }
+    if unique:
+        body["collapse"] = {
+            "field": "cluster_id",
+            "inner_hits": {
+                "name": "widest",
+                "size": 1,
+                "sort": [{"outlet_count": "desc"}],
+                "_source": ["outlet_count"],
+            },
+        }
+        body["aggs"] = {"clusters": {"cardinality": {"field": "cluster_id"}}}
+    return body
 
 
 def parse_hits(response: dict[str, Any]) -> list[Hit]:
@@ -98,7 +121,13 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
     for raw in response.get("hits", {}).get("hits", []):
         highlight = raw.get("highlight", {})
         snippets = tuple(highlight.get("text", []) or highlight.get("title", []))
-        hits.append(Hit(raw["_id"], float(raw.get("_score") or 0.0), raw["_source"], snippets))
+        source = dict(raw["_source"])
+        widest = raw.get("inner_hits", {}).get("widest", {}).get("hits", {}).get("hits", [])
+        if widest:
+            source["outlet_count"] = widest[0]["_source"].get(
+                "outlet_count", source.get("outlet_count")
+            )
+        hits.append(Hit(raw["_id"], float(raw.get("_score") or 0.0), source, snippets))
     return hits
 
 

@@ -81,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
             for rank, hit in enumerate(hits, 1):
                 print(format_hit(rank, hit))
             print()
+        count, hits = asyncio.run(search(settings, QUERIES[1], 3, unique=True))
+        print(f"── marsad search --unique {QUERIES[1]!r}: {count} distinct paragraph cluster(s)")
+        for rank, hit in enumerate(hits, 1):
+            print(format_hit(rank, hit))
         return 0
     except (MarsadError, OSError) as exc:
         print(f"marsad demo: {exc}", file=sys.stderr)

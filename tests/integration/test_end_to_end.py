@@ -18,6 +18,7 @@ from kafka import KafkaConsumer
 
 from connectors.demo import RunningDemo, serve_demo_sites, write_sources_yaml
 from pipeline.commands.connect import connect
+from pipeline.commands.search import search
 from pipeline.records import DeadLetter, RawPage
 from pipeline.settings import Settings
 from pipeline.sink import open_sink, parse_hits, search_body
@@ -82,7 +83,7 @@ def test_search_finds_the_wire_story_on_both_outlets(
     hits = parse_hits(query(settings, search_body("جبهة النصرة", 20)))
     outlets = {h.source["source_id"] for h in hits}
     assert {"ofoq", "nabd"} <= outlets
-    assert any("«" in snippet for h in hits for snippet in h.highlights)
+    assert any("**" in snippet for h in hits for snippet in h.highlights)
 
 
 def test_search_command_prints_highlighted_arabic(
@@ -99,7 +100,7 @@ def test_search_command_prints_highlighted_arabic(
     )
     assert result.returncode == 0, result.stderr
     assert "article(s) match «الدولة الإسلامية»" in result.stdout
-    assert "«" in result.stdout.split("\n", 1)[1]
+    assert "**" in result.stdout.split("\n", 1)[1]
 
 
 def test_replaying_the_feeds_creates_no_duplicates(
@@ -244,3 +245,16 @@ def test_paragraph_index_has_clusters_outlet_counts_and_revisions(
     linking = {p["source_id"] for p in paragraphs if p["related_clusters"]}
     linked = {p["source_id"] for p in paragraphs if p["cluster_id"] in linked_clusters}
     assert {"ofoq", "nabd"} <= linking | linked
+
+
+def test_unique_paragraph_search_collapses_clusters(
+    settings: Settings, ingested: RunningDemo
+) -> None:
+    total, hits = asyncio.run(search(settings, "جبهة النصرة", 50, unique=True))
+    clusters = [h.source["cluster_id"] for h in hits]
+    assert hits and len(clusters) == len(set(clusters)) == total
+    occurrences = paragraphs_of(
+        settings, {"size": 500, "query": {"match": {"text": "جبهة النصرة"}}}
+    )
+    assert len(occurrences) > total  # some paragraphs were carried more than once
+    assert max(h.source["outlet_count"] for h in hits) >= 2

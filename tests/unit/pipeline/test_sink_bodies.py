@@ -38,10 +38,10 @@ def test_search_body_and_hit_parsing() -> None:
                         "_id": "x",
                         "_score": 2.5,
                         "_source": {"title": "ع"},
-                        "highlight": {"text": ["«أحرار» الشام"]},
+                        "highlight": {"text": ["**أحرار** الشام"]},
                     }
                 ]
             }
         }
     )
-    assert hits[0].id == "x" and hits[0].highlights == ("«أحرار» الشام",)
+    assert hits[0].id == "x" and hits[0].highlights == ("**أحرار** الشام",)
