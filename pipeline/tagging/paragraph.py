@@ -70,7 +70,10 @@ class Paragraph:
             cursor = at + len(word)
             ends.append(cursor)
         stops = [m.start() for m in _SENTENCE_END.finditer(norm)]
-        sentences = tuple(bisect.bisect_right(stops, start) for start in starts)
+        if stops:
+            sentences = tuple(bisect.bisect_right(stops, start) for start in starts)
+        else:
+            sentences = (0,) * len(starts)
         joined_starts: list[int] = []
         offset = 1
         for word in words:

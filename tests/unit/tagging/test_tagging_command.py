@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,10 +35,10 @@ def run(*argv: str) -> int:
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch, tagger: Tagger) -> None:
     """Reuse the session's tagger instead of loading the lexicons again (2 s each)."""
-    monkeypatch.setattr(tag.Tagger, "load", lambda *_args, **_kwargs: tagger)
+    monkeypatch.setattr(Tagger, "load", lambda *_args, **_kwargs: tagger)
 
 
-def output(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, object]], str]:
+def output(capsys: pytest.CaptureFixture[str]) -> tuple[list[dict[str, Any]], str]:
     captured = capsys.readouterr()
     return [json.loads(line) for line in captured.out.splitlines()], captured.err
 
@@ -50,10 +52,10 @@ def test_plain_text_is_one_article(tmp_path: Path, capsys: pytest.CaptureFixture
     assert err == ""
     assert [r["line"] for r in records] == [1, 3]
     second = records[1]
-    assert [a["id"] for a in second["actors"]] == ["isis"]  # type: ignore[index]
-    assert second["casualties"][0]["count"] == 17  # type: ignore[index]
+    assert [a["id"] for a in second["actors"]] == ["isis"]
+    assert second["casualties"][0]["count"] == 17
     assert second["dates"] == [{"date": "2017-09-08", "surface": "أمس الجمعة", "kind": "relative"}]
-    assert second["index"]["killed"] == 17  # type: ignore[index]
+    assert second["index"]["killed"] == 17
 
 
 @pytest.mark.usefixtures("loaded")
@@ -71,7 +73,7 @@ def test_json_lines_with_a_bad_line(
     records, err = output(capsys)
     assert [r["line"] for r in records] == [1, 4]
     assert records[0]["text"] == "قصف مدفعي على مدينة دوما"
-    assert [p["id"] for p in records[1]["places"]] == ["gn-172955"]  # type: ignore[index]
+    assert [p["id"] for p in records[1]["places"]] == ["gn-172955"]
     assert "<stdin>:2: not JSON" in err
     assert "<stdin>:3: expected an object with a string 'text'" in err
 
@@ -100,3 +102,16 @@ def test_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stats = json.loads(capsys.readouterr().err)
     assert stats["versions"]["actors.yaml"] >= 1
     assert stats["sizes"]["places_geonames"] > 300
+
+
+@pytest.mark.usefixtures("loaded")
+def test_benchmark_script_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A smoke run of the benchmark (tiny sizes): the script must not rot. Not a timing test."""
+    monkeypatch.syspath_prepend(str(LEXICONS.parents[1]))  # the repository: benchmarks/
+    bench = importlib.import_module("benchmarks.tagging.run")
+    assert bench.main(["--paragraphs", "30", "--articles", "3", "--repeat", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["corpus"] for r in report["results"]] == ["seed", "generated"]
+    assert all(r["tagger"]["cpu"] > 0 and r["ratio_cpu"] > 0 for r in report["results"])

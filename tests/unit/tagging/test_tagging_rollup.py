@@ -67,5 +67,5 @@ def test_lower_bounds() -> None:
 
 def test_empty_paragraph(tagger: Tagger) -> None:
     tags = tagger.tag("   ")
-    assert tags.events == tags.actors == tags.places == ()
+    assert (tags.events, tags.actors, tags.places) == ((), (), ())
     assert to_index_fields(tags)["killed"] == 0
