@@ -123,12 +123,17 @@ def _geonames_place(
     elif country not in config.neighbours or population < config.neighbour_min_population:
         return None, []
     arabic = list(dict.fromkeys(_arabic_names(city.get("alternatenames") or ())))
-    if not arabic and int(city["geonameid"]) not in config.extra_names:
+    extra = config.extra_names.get(int(city["geonameid"]), [])
+    if not arabic and not extra:
         return None, []
-    originals = [n for n in city.get("alternatenames") or () if " ".join(tokens(n)) in arabic]
+    preferred = extra[0] if extra else arabic[0]
+    name_ar = next(
+        (n for n in city.get("alternatenames") or () if " ".join(tokens(n)) == preferred),
+        preferred,
+    )
     place = Place(
         id=f"gn-{city['geonameid']}",
-        name_ar=originals[0] if originals else str(city["name"]),
+        name_ar=str(name_ar),
         name_en=str(city["name"]),
         lat=float(city["latitude"]),
         lon=float(city["longitude"]),
