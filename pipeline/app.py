@@ -29,6 +29,7 @@ from pipeline.stages import (
     IndexStage,
     SourceRecord,
 )
+from pipeline.tagging import Tagger
 from pipeline.topics import DLQ, EXTRACTED, PAGES
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def basic_enricher(app: faust.App) -> Callable[[], Enricher]:
 
 
 def dedupe_enricher(settings: Settings) -> EnricherFactory:
-    """Deduplication with its state in a changelog-backed table (one partition)."""
+    """Deduplication (state in a changelog-backed table, one partition) and tagging."""
 
     def factory(app: faust.App) -> Callable[[], Enricher]:
         table = app.Table(
@@ -52,7 +53,8 @@ def dedupe_enricher(settings: Settings) -> EnricherFactory:
             help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
         )
         config = DedupeConfig(retention=timedelta(days=settings.dedupe_retention_days))
-        return lambda: DedupeEnricher(lambda: Deduplicator(config), table)
+        tagger = Tagger.load(settings.lexicon_dir)  # validated: a broken lexicon stops here
+        return lambda: DedupeEnricher(lambda: Deduplicator(config), table, tagger)
 
     return factory
 

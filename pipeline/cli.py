@@ -11,6 +11,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "pipeline.commands.stack",
     "pipeline.commands.extract",
+    "pipeline.commands.tag",
     "pipeline.commands.worker",
     "pipeline.commands.connect",
     "pipeline.commands.sources",

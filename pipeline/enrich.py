@@ -1,4 +1,4 @@
-"""Enrichment of the index stage: deduplication (and tags), with durable state.
+"""Enrichment of the index stage: deduplication and tags, with durable dedupe state.
 
 The :class:`Deduplicator` keeps its state in memory; every change it makes is written, after
 the engine acknowledged the documents, to a Faust table whose changelog topic is the
@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from pipeline.dedupe import ArticleInput, ArticleVerdict, Deduplicator, ParagraphVerdict, Status
 from pipeline.document import article_document
 from pipeline.records import ExtractedArticle, utcnow
 from pipeline.sink import IndexAction
 from pipeline.stages import Enrichment
+from pipeline.tagging import Tagger, to_index_fields
 
 log = logging.getLogger(__name__)
 
 StateTable = MutableMapping[bytes, bytes]
-
-
-class ParagraphTagger(Protocol):
-    """What enrichment needs of a tagger: index fields per paragraph and per article."""
-
-    def paragraph_fields(self, text: str, published: datetime | None) -> dict[str, Any]: ...
-    def article_fields(self, paragraphs: Sequence[dict[str, Any]]) -> dict[str, Any]: ...
 
 
 def paragraph_id(url_id: str, index: int) -> str:
@@ -94,7 +88,7 @@ class DedupeEnricher:
         self,
         make: Callable[[], Deduplicator],
         table: StateTable,
-        tagger: ParagraphTagger | None = None,
+        tagger: Tagger | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._make = make
@@ -126,18 +120,18 @@ class DedupeEnricher:
             )
         )
         document = article_document(article) | dedupe_fields(verdict, article.url)
-        actions = []
-        tag_fields: list[dict[str, Any]] = []
-        for p in verdict.paragraphs:
-            doc = paragraph_document(article, verdict, p)
-            if self._tagger is not None:
-                fields = self._tagger.paragraph_fields(p.text, article.published_at)
-                tag_fields.append(fields)
-                doc |= fields
-            actions.append(IndexAction("paragraphs", paragraph_id(article.url_id, p.index), doc))
+        paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
         if self._tagger is not None:
-            document |= self._tagger.article_fields(tag_fields)
-        actions.insert(0, IndexAction("articles", article.url_id, document))
+            published = article.published_at.date() if article.published_at else None
+            tags = self._tagger.tag_article([p.text for p in verdict.paragraphs], published)
+            document |= to_index_fields(tags)
+            for doc, paragraph_tags in zip(paragraph_docs, tags.paragraphs, strict=True):
+                doc.update(to_index_fields(paragraph_tags))
+        actions = [IndexAction("articles", article.url_id, document)]
+        actions += [
+            IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
+            for doc in paragraph_docs
+        ]
         return Enrichment(tuple(actions), tuple(dedup.drain_changes()))
 
     async def commit(self, enrichment: Enrichment) -> None:

@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.topics import TopicSpec
 
+DEPLOY_DIR = Path(__file__).resolve().parent.parent / "deploy"
+
 
 class Settings(BaseSettings):
     """Settings shared by the worker, the connectors and the command line."""
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     sources_file: Path = Path("deploy/sources.yaml")
     worker_id: str = "marsad-pipeline"
     dedupe_retention_days: float = Field(default=14.0, gt=0)
-    lexicon_dir: Path = Path("deploy/lexicons")
+    lexicon_dir: Path = Field(
+        default=DEPLOY_DIR / "lexicons", description="Versioned tagging lexicons."
+    )
     worker_web_port: int = 6066
     metrics_port: int = 0
 

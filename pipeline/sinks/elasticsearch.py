@@ -43,6 +43,11 @@ class ElasticsearchSink:
                     priority=body["priority"],
                     template=body["template"],
                 )
+                # an index made from an older template gets the fields added since
+                if await self._client.indices.exists(index=self._index(kind)):
+                    await self._client.indices.put_mapping(
+                        index=self._index(kind), **body["template"]["mappings"]
+                    )
             except (ApiError, TransportError) as exc:
                 raise _error(f"install template {kind}", exc) from exc
 

@@ -36,10 +36,14 @@ class OpenSearchSink:
 
     async def ensure_templates(self) -> None:
         for kind in TEMPLATES:
+            body = template_body(kind, self._prefix)
             try:
-                await self._client.indices.put_index_template(
-                    name=self._index(kind), body=template_body(kind, self._prefix)
-                )
+                await self._client.indices.put_index_template(name=self._index(kind), body=body)
+                # an index made from an older template gets the fields added since
+                if await self._client.indices.exists(index=self._index(kind)):
+                    await self._client.indices.put_mapping(
+                        index=self._index(kind), body=body["template"]["mappings"]
+                    )
             except (TransportError, OSConnectionError) as exc:
                 raise _error(f"install template {kind}", exc) from exc
 

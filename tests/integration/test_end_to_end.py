@@ -258,3 +258,33 @@ def test_unique_paragraph_search_collapses_clusters(
     )
     assert len(occurrences) > total  # some paragraphs were carried more than once
     assert max(h.source["outlet_count"] for h in hits) >= 2
+
+
+def test_articles_and_paragraphs_carry_tags_for_filters_and_maps(
+    settings: Settings, ingested: RunningDemo
+) -> None:
+    docs = {d["source_id"]: d for d in demo_docs(settings, ingested) if "nusra" in d["actor_ids"]}
+    # the wire story on both outlets names al-Nusra and the Islamic State
+    assert {"ofoq", "nabd"} <= set(docs)
+    assert all("isis" in d["actor_ids"] for d in docs.values())
+    # a keyword filter and a map query work on the tags
+    near_damascus = {
+        "size": 100,
+        "query": {
+            "bool": {
+                "filter": [
+                    {"terms": {"source_id": [o.outlet_id for o in ingested.outlets]}},
+                    {
+                        "geo_distance": {
+                            "distance": "30km",
+                            "locations": {"lat": 33.51, "lon": 36.29},
+                        }
+                    },
+                ]
+            }
+        },
+    }
+    hits = parse_hits(query(settings, near_damascus))
+    assert hits and all(h.source["locations"] for h in hits)
+    tagged = paragraphs_of(settings, {"size": 5, "query": {"term": {"event_types": "Battles"}}})
+    assert tagged and all("Battles" in p["event_types"] for p in tagged)
