@@ -165,7 +165,11 @@ class Discovery:
         if page.not_modified:
             self._metrics.documents.labels(source.id, way.kind, "not_modified").inc()
             return page, None
-        result = parse_document(source, way, page, self._config.sitemap_max_bytes)
+        try:
+            result = parse_document(source, way, page, self._config.sitemap_max_bytes)
+        except Exception as exc:  # a parser bug on odd input is counted, not fatal
+            log.exception("parser failed source=%s kind=%s url=%s", source.id, way.kind, url)
+            result = DocumentResult(way.kind, "parse_error", problem=f"{type(exc).__name__}: {exc}")
         self._metrics.documents.labels(source.id, way.kind, result.outcome).inc()
         if not result.usable:
             log.warning(

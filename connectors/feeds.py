@@ -70,10 +70,15 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> D
         if link is None:
             skipped += 1
             continue
+        try:
+            url = urljoin(base_url, link)
+        except ValueError:  # e.g. "http://[broken"
+            skipped += 1
+            continue
         title = entry.get("title")
         entries.append(
             Discovered(
-                url=urljoin(base_url, link),
+                url=url,
                 title=title.strip() if isinstance(title, str) and title.strip() else None,
                 published=_entry_time(entry),
             )

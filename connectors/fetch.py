@@ -17,79 +17,37 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass, field, replace
-from email.message import Message
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from connectors.bodies import BoundedDecoder, is_binary_type, sniff_binary
 from connectors.exceptions import AddressRefused, FetchError, ResolutionError
+from connectors.fetched import (
+    USER_AGENT,
+    FetchedPage,
+    FetcherConfig,
+    Validators,
+    charset_of,
+    parse_retry_after,
+)
 from connectors.netguard import AddressPolicy, GuardedTransport, Resolver, system_resolver
 from connectors.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_from_response
 
+__all__ = [
+    "USER_AGENT",
+    "FetchedPage",
+    "Fetcher",
+    "FetcherConfig",
+    "Validators",
+    "parse_retry_after",
+]
+
 log = logging.getLogger(__name__)
 
-USER_AGENT = "MarsadBot/0.2 (+https://github.com/marsad/marsad; Arabic news monitoring)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 NAMED_STATUSES = frozenset({401, 403, 404, 410, 429, 451, 500, 502, 503, 504})
 DEFAULT_429_WAIT_S = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a conditional GET sends back: the last ``ETag`` and ``Last-Modified`` seen."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def headers(self) -> dict[str, str]:
-        sent = {}
-        if self.etag:
-            sent["If-None-Match"] = self.etag
-        if self.last_modified:
-            sent["If-Modified-Since"] = self.last_modified
-        return sent
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> Validators:
-        return cls(headers.get("etag"), headers.get("last-modified"))
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedPage:
-    url: str
-    final_url: str
-    status: int
-    content_type: str | None
-    charset: str | None
-    body: bytes
-    validators: Validators = Validators()
-    elapsed_s: float = 0.0
-    wire_bytes: int = 0
-    redirects: int = 0
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-
-@dataclass(frozen=True, slots=True)
-class FetcherConfig:
-    min_delay_s: float = 1.0
-    concurrency: int = 16
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 20.0
-    total_timeout_s: float = 60.0
-    """Deadline of one request, headers to last byte (a server dripping bytes hits it)."""
-    max_bytes: int = 5 * 1024 * 1024
-    max_redirects: int = 5
-    obey_robots: bool = True
-    max_retry_after_s: float = 6 * 3600.0
-    max_wait_s: float = 30.0
-    """A fetch waits this long at most for a host's Retry-After; later, it is ``deferred``."""
-    user_agent: str = USER_AGENT
-    trusted_networks: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -109,31 +67,6 @@ class _Answer:
     location: str | None
     retry_after: str | None
     wire_bytes: int
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    msg = Message()
-    msg["content-type"] = content_type
-    charset = msg.get_param("charset")
-    return charset if isinstance(charset, str) else None
 
 
 def _status_outcome(status: int) -> str:
@@ -159,8 +92,12 @@ class Fetcher:
         c = self.config
         self._hosts: dict[str, _Host] = {}
         self._global = asyncio.Semaphore(c.concurrency)
+        # httpcore's pool scans every connection on each request: a pool much larger than the
+        # requests in flight costs more CPU than the loopback/TLS connects it saves (measured).
         limits = httpx.Limits(
-            max_connections=c.concurrency, max_keepalive_connections=c.concurrency
+            max_connections=c.concurrency,
+            max_keepalive_connections=c.concurrency,
+            keepalive_expiry=30.0,
         )
         timeout = httpx.Timeout(c.read_timeout_s, connect=c.connect_timeout_s)
         headers = {
@@ -218,15 +155,19 @@ class Fetcher:
                     final_url=current,
                     status=answer.status,
                     content_type=answer.content_type,
-                    charset=_charset(answer.content_type),
+                    charset=charset_of(answer.content_type),
                     body=answer.body,
                     validators=answer.validators,
                     elapsed_s=time.monotonic() - started,
                     wire_bytes=answer.wire_bytes,
                     redirects=redirects,
                 )
-            target = urljoin(current, answer.location.strip())
-            if urlsplit(target).scheme not in {"http", "https"}:
+            try:
+                target = urljoin(current, answer.location.strip())
+                scheme = urlsplit(target).scheme
+            except ValueError:
+                target, scheme = answer.location, ""
+            if scheme not in {"http", "https"}:
                 raise FetchError("bad_redirect", f"{current} redirects to {target!r}")
             if target in visited:
                 raise FetchError("redirect_loop", f"{url}: redirect loop at {target}")
@@ -239,8 +180,13 @@ class Fetcher:
     async def _request(
         self, client: httpx.AsyncClient, url: str, headers: dict[str, str], limit: int, binary: bool
     ) -> _Answer:
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+            _ = parts.port  # raises ValueError for a port out of range
+        except ValueError:
+            valid = False
+        if not valid:
             raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
         host = self._host(parts.netloc)
         async with host.lock:
@@ -317,6 +263,8 @@ class Fetcher:
             raise FetchError(outcome, f"{url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError("network_error", f"{url}: {type(exc).__name__}: {exc}") from exc
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            raise FetchError("bad_url", f"{url!r}: {type(exc).__name__}: {exc}") from exc
         finally:
             host.last_request = time.monotonic()
 

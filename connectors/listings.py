@@ -7,6 +7,7 @@ is reported (``no_links``): the site has probably changed its layout or the patt
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -54,7 +55,8 @@ def parse_listing(
     base = base_url
     for element in doc.iter("base"):
         if element.get("href"):
-            base = urljoin(base_url, element.get("href").strip())
+            with contextlib.suppress(ValueError):
+                base = urljoin(base_url, element.get("href").strip())
             break
     wanted = re.compile(pattern)
     seen: set[str] = set()
@@ -64,8 +66,12 @@ def parse_listing(
         href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        url = urljoin(base, href).split("#", 1)[0]
-        if url in seen or urlsplit(url).scheme not in {"http", "https"}:
+        try:
+            url = urljoin(base, href).split("#", 1)[0]
+            scheme = urlsplit(url).scheme
+        except ValueError:  # e.g. "http://[broken"
+            continue
+        if url in seen or scheme not in {"http", "https"}:
             continue
         seen.add(url)
         if not wanted.search(url):

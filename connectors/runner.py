@@ -27,6 +27,7 @@ from connectors.config import ConnectorConfig
 from connectors.discovery import Discovery
 from connectors.documents import Discovered
 from connectors.exceptions import FetchError
+from connectors.fetch import FetchedPage
 from connectors.metrics import ConnectorMetrics
 from connectors.outbox import Outbox
 from connectors.protocols import PageFetcher, RawPagePublisher
@@ -43,6 +44,7 @@ PERMANENT = frozenset(
         "http_401", "http_403", "http_404", "http_410", "http_451", "http_4xx",
         "robots_disallowed", "binary_content", "too_large", "blocked_address", "bad_url",
         "bad_redirect", "redirect_loop", "too_many_redirects", "unsupported_encoding",
+        "internal_error",
     }
 )  # fmt: skip
 HOST_WAIT = frozenset({"deferred", "http_429", "http_503"})
@@ -154,7 +156,7 @@ class Connector:
                 continue
             self._in_flight.add(article.url_id)
             try:
-                page = await self._fetcher.fetch(article.url, allow_private=source.allow_private)
+                page = await self._fetch_article(source, article)
             except FetchError as exc:
                 self._in_flight.discard(article.url_id)
                 self._article_failed(source, article, exc)
@@ -186,6 +188,15 @@ class Connector:
             await self.outbox.put(record)  # waits while the outbox is full: back-pressure
             fetched += 1
         return fetched, failed
+
+    async def _fetch_article(self, source: Source, article: PendingArticle) -> FetchedPage:
+        try:
+            return await self._fetcher.fetch(article.url, allow_private=source.allow_private)
+        except (FetchError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # one odd URL must not end the poll, nor recur
+            log.exception("fetch crashed source=%s url_id=%s", source.id, article.url_id)
+            raise FetchError("internal_error", f"{type(exc).__name__}: {exc}") from exc
 
     def _article_failed(self, source: Source, article: PendingArticle, exc: FetchError) -> None:
         self.metrics.fetches.labels(source.id, exc.outcome).inc()
@@ -230,7 +241,8 @@ class Connector:
         known = self.state.load_source(source.id)
         if known is not None:
             return known
-        return self.policy.initial(source.id, source.poll_interval_s, now, self._rng)
+        spread = min(60.0, 0.02 * len(self._registry.sources))  # 3,000 sources: one minute
+        return self.policy.initial(source.id, source.poll_interval_s, now, self._rng, spread)
 
     def _after_poll(self, source: Source, report: PollReport) -> SourceState:
         now = self._clock()

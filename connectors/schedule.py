@@ -95,11 +95,20 @@ class PollingPolicy:
     def _jittered(self, delay: float, rng: random.Random) -> float:
         return delay * rng.uniform(1 - self.jitter, 1 + self.jitter)
 
-    def initial(self, source_id: str, base_s: float, now: float, rng: random.Random) -> SourceState:
-        """A source never polled: first poll spread over the first ``min(base, 60 s)``."""
+    def initial(
+        self,
+        source_id: str,
+        base_s: float,
+        now: float,
+        rng: random.Random,
+        spread_s: float = 60.0,
+    ) -> SourceState:
+        """A source never polled: its first poll falls somewhere in the next
+        ``min(base, spread_s)`` seconds, so thousands of new sources do not all start at once."""
         low, high = self.bounds(base_s)
         interval = min(max(base_s, low), high)
-        return SourceState(source_id, interval, next_poll_at=now + rng.uniform(0, min(base_s, 60)))
+        first = now + rng.uniform(0, min(base_s, spread_s))
+        return SourceState(source_id, interval, next_poll_at=first)
 
     def after_poll(
         self,

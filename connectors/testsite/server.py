@@ -152,8 +152,9 @@ class FixtureServer:
         extra = list(reply.headers)
         if reply.conditional:
             extra += [("ETag", reply.etag), ("Last-Modified", LAST_MODIFIED)]
-            match = request.headers.get("if-none-match") == reply.etag
-            if match or request.headers.get("if-modified-since") == LAST_MODIFIED:
+            tag = request.headers.get("if-none-match")  # takes precedence (RFC 9110)
+            since = request.headers.get("if-modified-since")
+            if (tag == reply.etag) if tag is not None else (since == LAST_MODIFIED):
                 status, body = 304, b""
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "X"
         head = [f"HTTP/1.1 {status} {phrase}"]

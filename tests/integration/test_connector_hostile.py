@@ -464,3 +464,11 @@ async def test_one_request_at_a_time_per_host_with_the_minimum_delay(site: Fixtu
     assert {r.headers["user-agent"] for r, _ in site.finished[start:]} == {
         FetcherConfig().user_agent
     }
+
+
+async def test_urls_the_client_cannot_even_request_are_bad_urls() -> None:
+    async with fetcher() as f:
+        for url in ("http://127.0.0.1:99999/x", "ftp://127.0.0.1/x", "http://[::1/x"):
+            with pytest.raises(FetchError) as info:
+                await f.fetch(url, allow_private=True)
+            assert info.value.outcome == "bad_url", url

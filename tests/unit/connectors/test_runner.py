@@ -285,3 +285,31 @@ async def test_run_forever_hands_back_pages_when_stopped_during_an_outage() -> N
     assert result.reason == "stopped"
     assert result.handed_back == 2
     assert connector.state.counts() == {"pending": 2}
+
+
+async def test_unfetchable_urls_are_given_up_without_ending_the_poll() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><link>http://[broken/a.html</link></item>
+<item><link>http://127.0.0.1:99999/port.html</link></item>
+<item><link>http://127.0.0.1:9/crash.html</link></item>
+<item><link>http://127.0.0.1:9/b.html</link></item></channel></rss>"""
+
+    class Odd(Pages):
+        async def fetch(self, url: str, **kwargs: object) -> FetchedPage:  # type: ignore[override]
+            if url.endswith("feed.xml"):
+                return FetchedPage(url, url, 200, "application/rss+xml", None, feed)
+            if "crash" in url:
+                raise KeyError("a bug")
+            return await super().fetch(url, **kwargs)  # type: ignore[arg-type]
+
+    kafka = Kafka()
+    connector = Connector(registry(), Odd(), kafka)
+    report = (await connector.run_once())[0]
+    assert [r.url for r in kafka.records] == ["http://127.0.0.1:9/b.html"]
+    assert report.summary is not None and report.summary.outcome == "ok"
+    sample = connector.metrics.registry.get_sample_value
+    assert sample("marsad_connector_items_total", {"source": "demo-a", "outcome": "bad_url"}) == 1
+    assert (
+        sample("marsad_connector_fetches_total", {"source": "demo-a", "outcome": "internal_error"})
+        == 1
+    )
