@@ -1,5 +1,5 @@
-"""Kafka stops in the middle of a run and comes back: every fetched page reaches Kafka
-exactly once (by url_id), none is lost, and the connector's buffer stays bounded meanwhile.
+"""Kafka stops (cleanly, or killed) in the middle of a run and comes back: every fetched page
+reaches Kafka exactly once (by url_id), none is lost, and the connector's buffer stays bounded.
 
 The broker here is the test's own: a separate single-node Kafka started with the project's
 stack code on free ports and a temporary home, stopped and restarted by the pid this test
@@ -9,6 +9,8 @@ started. The shared stack's broker is never touched.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import time
 from collections import Counter
@@ -68,8 +70,11 @@ class LoneKafka:
         self.pid = process.spawn(command, self.layout.console, cwd=self.layout.root)
         kafka.wait_ready(self.pid, self.bootstrap, time.monotonic() + 120, print)
 
-    def stop(self) -> None:
+    def stop(self, *, crash: bool = False) -> None:
+        """SIGTERM (a clean shutdown), or SIGKILL with ``crash`` (the broker dies)."""
         if self.pid and process.is_ours(self.pid, kafka.NAME, self.stack_dir):
+            if crash:
+                os.killpg(self.pid, signal.SIGKILL)
             assert process.stop_group(self.pid, 60)
         self.pid = 0
 
@@ -104,10 +109,12 @@ def read_keys(bootstrap: str, topic: str) -> Counter[str]:
         consumer.close()
 
 
+@pytest.mark.parametrize("crash", [False, True], ids=["sigterm", "sigkill"])
 async def test_broker_restart_mid_run_loses_nothing_and_duplicates_nothing(
-    broker: LoneKafka, tmp_path: Path
+    broker: LoneKafka, tmp_path: Path, crash: bool
 ) -> None:
-    settings = Settings(home=tmp_path, kafka_bootstrap=broker.bootstrap, topic_namespace="brk.")
+    namespace = "crash." if crash else "stop."
+    settings = Settings(home=tmp_path, kafka_bootstrap=broker.bootstrap, topic_namespace=namespace)
     ensure_topics(settings)
     servers = [FixtureServer(router=slow_articles) for _ in range(OUTLETS)]
     with serve_in_thread(*servers):
@@ -145,7 +152,7 @@ async def test_broker_restart_mid_run_loses_nothing_and_duplicates_nothing(
             while connector.outbox.acked < 20:
                 assert not run.done()
                 await asyncio.sleep(0.01)
-            await asyncio.to_thread(broker.stop)
+            await asyncio.to_thread(broker.stop, crash=crash)
             acked_at_stop = connector.outbox.acked
             await asyncio.sleep(4)
             fetched_while_down = sum(
