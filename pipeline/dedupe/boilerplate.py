@@ -3,12 +3,14 @@
 Extraction keeps what a CMS puts inside every article body of a site (a standing appeal, a
 signature, "تابعونا على تلغرام" in the outlet's own words). Such a line is the same on page after
 page, so the stage counts, per site, the distinct pages (url_ids) each short line appeared on;
-from ``min_pages`` pages on, the line is dropped as ``site_boilerplate``. The first pages that
-carried it keep it (the stage cannot know yet); a replayed page is not counted twice.
+from ``min_pages`` pages on, the line is dropped as ``site_boilerplate`` - unless another
+outlet carried it too (then it is news: a wire line, not the site's chrome; the engine checks
+that). The first pages that carried it keep it (the stage cannot know yet); a replayed page is
+not counted twice.
 
-Only lines of at most ``max_words`` words are counted: article paragraphs are longer, and a
-running story republished five times on one site must not become its boilerplate. Counts
-expire with the rest of the state.
+Only lines of at most ``max_words`` words are counted: article paragraphs are longer. A running
+story that one site alone republishes ``min_pages`` times would lose its short lines: the
+default (10 pages) makes that rare. Counts expire with the rest of the state.
 """
 
 from __future__ import annotations
@@ -59,12 +61,17 @@ class SiteLines:
             changed = True
         if seen > entry.last:
             entry.last = seen
+            self._counts[key] = self._counts.pop(key)  # oldest sighting first
             changed = True
         return entry.count >= self.min_pages, changed
 
     def expire(self, cutoff: datetime) -> list[LineKey]:
         """Forget lines last seen before ``cutoff``; returns their keys."""
-        old = [key for key, entry in self._counts.items() if entry.last < cutoff]
+        old: list[LineKey] = []
+        for key, entry in self._counts.items():  # in order of last sighting
+            if entry.last >= cutoff:
+                break
+            old.append(key)
         for key in old:
             del self._counts[key]
         return old
@@ -88,6 +95,11 @@ class SiteLines:
         entry.count = int(value["count"])
         self._counts[key] = entry
         return key
+
+    def order(self) -> None:
+        """Sort the counts by last sighting (after a restore)."""
+        ordered = sorted(self._counts.items(), key=lambda kv: kv[1].last)
+        self._counts = dict(ordered)
 
     def keys(self) -> Iterator[LineKey]:
         return iter(self._counts)

@@ -31,7 +31,7 @@ class DedupeConfig:
     """MinHash seed: changing it changes every anchor (restore recomputes them)."""
     bucket_limit: int = 32
     """Newest entries read from one LSH bucket per query (common shingles make big buckets)."""
-    max_verify: int = 8
+    max_verify: int = 6
     """Candidates verified exactly per paragraph, most shared bands first."""
     related_containment: float = 0.6
     """Share of the shorter paragraph's shingles found in the longer one to link them."""
@@ -47,9 +47,10 @@ class DedupeConfig:
     """... or up to this share of the shorter paragraph's words, if more."""
     names: frozenset[str] = field(default_factory=frozenset)
     """Extra normalized words that are names (a gazetteer): a swap of them is another event."""
-    boilerplate_min_pages: int = 5
-    """A short line seen on this many distinct pages of one site is that site's boilerplate."""
-    boilerplate_max_words: int = 25
+    boilerplate_min_pages: int = 10
+    """A short line seen on this many distinct pages of one site (and on no other site) is
+    that site's boilerplate."""
+    boilerplate_max_words: int = 20
     """Only lines of at most this many words are counted as possible site boilerplate."""
     retention: timedelta = timedelta(days=14)
     """State older than this (by last sighting) is forgotten."""

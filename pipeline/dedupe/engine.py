@@ -22,18 +22,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from pipeline.dedupe.boilerplate import LineKey, SiteLines
+from pipeline.dedupe.candidates import CandidateIndex, LshIndex
 from pipeline.dedupe.config import DedupeConfig
-from pipeline.dedupe.lsh import MAX_HANDLE, BandIndex
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
 from pipeline.dedupe.shingles import content_key, joined, shingle_list, text_key, words
-from pipeline.dedupe.signatures import Signer
 from pipeline.dedupe.state import (
-    NO_FOUNDING,
     Article,
     Change,
     Cluster,
@@ -42,8 +41,10 @@ from pipeline.dedupe.state import (
     Story,
     Version,
     cluster_id,
+    encode_text,
     hex_key,
     indexed_text,
+    plain_founding,
 )
 from pipeline.dedupe.verdicts import (
     ArticleInput,
@@ -59,18 +60,23 @@ from pipeline.text import DroppedParagraph
 logger = logging.getLogger(__name__)
 
 _KEY_MASK = (1 << 63) - 1
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class Deduplicator:
     """The dedupe stage's pure core; one instance per partition of the stream."""
 
-    def __init__(self, config: DedupeConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupeConfig | None = None,
+        *,
+        index: Callable[[DedupeConfig], CandidateIndex] = LshIndex,
+    ) -> None:
+        """``index`` builds the near-duplicate index (the benchmark plugs datasketch in)."""
         self.config = config or DedupeConfig()
-        self._signer = Signer(bands=self.config.bands, rows=self.config.rows, seed=self.config.seed)
-        self._index = BandIndex()
-        self._handles: list[Version | None] = []
-        self._free_handles: list[int] = []
-        self._matcher = Matcher(self.config, self._index, self._handles)
+        self._index = index(self.config)
+        self._matcher = Matcher(self.config)
         self.versions: dict[int, Version] = {}
         self.clusters: dict[int, Cluster] = {}
         self.articles: dict[str, Article] = {}
@@ -109,16 +115,17 @@ class Deduplicator:
                 continue
             canonical = joined(paragraph_words)
             key = text_key(canonical) & _KEY_MASK
+            current = self.versions.get(key)
             if self.lines.counts(len(paragraph_words)):
                 line: LineKey = (key, source)
-                boilerplate, changed = self.lines.observe(line, url_id, seen)
+                frequent, changed = self.lines.observe(line, url_id, seen)
                 if changed:
                     self._dirty.lines.add(line)
-                if boilerplate:
+                # Boilerplate is the site's own: a line other outlets carry too is news.
+                if frequent and (current is None or current.cluster.outlets == (source,)):
                     dropped.append(DroppedParagraph(text, DropReason.SITE_BOILERPLATE.value))
                     continue
             repeat = key in carried
-            current = self.versions.get(key)
             if current is None:
                 current = self._new_version(
                     key, canonical, paragraph_words, source=source, url_id=url_id, seen=seen
@@ -181,6 +188,7 @@ class Deduplicator:
         cluster = version.cluster
         if seen > version.last:
             version.last = seen
+            _touch(self.versions, version.key)
             self._dirty.versions.add(version.key)
         if seen > cluster.last:
             cluster.last = seen
@@ -201,12 +209,12 @@ class Deduplicator:
     ) -> Version:
         config = self.config
         near = len(paragraph_words) >= config.min_words
-        anchors: tuple[int, ...] = ()
+        sketch: object = None
         match = NO_MATCH
         if near:
             shingles = shingle_list(canonical, config.shingle_size)
-            anchors = self._signer.anchors(shingles)
-            candidates = self._matcher.candidates(anchors)
+            sketch = self._index.sketch(shingles)
+            candidates = self._index.candidates(sketch)
             if candidates:
                 match = self._matcher.match(
                     source, paragraph_words, frozenset(shingles), candidates
@@ -224,13 +232,13 @@ class Deduplicator:
             url_id=url_id,
             first=seen,
             words=len(paragraph_words),
-            text=canonical.encode("utf-8") if near and match.index else None,
+            text=encode_text(canonical) if near and match.index else None,
             founding=_founding(match),
         )
         self.versions[key] = version
         cluster.live += 1
         if version.text is not None:
-            self._index_add(version, anchors)
+            self._index.add(version, sketch)
         self._dirty.versions.add(key)
         self._dirty.clusters.add(cluster.key)
         return version
@@ -295,6 +303,7 @@ class Deduplicator:
             self._dirty.stories.add(story_key)
         if seen > story.last:
             story.last = seen
+            _touch(self.stories, story_key)
             self._dirty.stories.add(story_key)
         return story
 
@@ -316,49 +325,33 @@ class Deduplicator:
             article.story, article.version, article.versions, article.url = (
                 story_key, version, versions, url,
             )  # fmt: skip
-            article.seen = max(article.seen, seen)
+            if seen > article.seen:
+                article.seen = seen
+                _touch(self.articles, url_id)
             self._dirty.articles.add(url_id)
 
     # ------------------------------------------------------------------ index
 
-    def _index_add(self, version: Version, anchors: Sequence[int]) -> None:
-        if self._free_handles:
-            handle = self._free_handles.pop()
-            self._handles[handle] = version
-        else:
-            handle = len(self._handles)
-            if handle > MAX_HANDLE:
-                raise OverflowError("more indexed versions than the LSH index can address")
-            self._handles.append(version)
-        version.handle = handle
-        for anchor in anchors:
-            self._index.add(anchor, handle)
-
     def _index_remove(self, version: Version) -> None:
-        if version.handle < 0:
-            return
-        shingles = shingle_list(indexed_text(version), self.config.shingle_size)
-        for anchor in self._signer.anchors(shingles):
-            self._index.remove(anchor, version.handle)
-        self._handles[version.handle] = None
-        self._free_handles.append(version.handle)
-        self._matcher.forget(version.key)
-        version.handle = -1
+        if version.text is not None:
+            self._index.remove(version)
+            self._matcher.forget(version.key)
 
     # ------------------------------------------------------------------ expiry
 
     def expire(self, now: datetime) -> list[Change]:
         """Forget what was last seen before ``now - retention``; returns the deletions.
 
+        Each store is a dict kept in order of last sighting (a sighting moves its entry to the
+        end), so expiry reads only the stale front, not the whole state. With a stream whose
+        times go back and forth, an entry behind a fresher one waits for the next call.
         The deletions are also queued for :meth:`drain_changes` (draining after ``expire``
         returns them again, with any other pending change).
         """
         cutoff = now - self.config.retention
         deleted: list[Change] = []
-        for key, version in list(self.versions.items()):
-            if version.last >= cutoff:
-                continue
-            del self.versions[key]
+        for key in _stale(self.versions, cutoff):
+            version = self.versions.pop(key)
             self._index_remove(version)
             deleted.append((f"v:{hex_key(key)}", None))
             cluster = version.cluster
@@ -366,14 +359,12 @@ class Deduplicator:
             if cluster.live <= 0 and self.clusters.get(cluster.key) is cluster:
                 del self.clusters[cluster.key]
                 deleted.append((f"c:{hex_key(cluster.key)}", None))
-        for url_id, article in list(self.articles.items()):
-            if article.seen < cutoff:
-                del self.articles[url_id]
-                deleted.append((f"a:{url_id}", None))
-        for key, story in list(self.stories.items()):
-            if story.last < cutoff:
-                del self.stories[key]
-                deleted.append((f"s:{hex_key(key)}", None))
+        for url_id in _stale(self.articles, cutoff):
+            del self.articles[url_id]
+            deleted.append((f"a:{url_id}", None))
+        for story_key in _stale(self.stories, cutoff):
+            del self.stories[story_key]
+            deleted.append((f"s:{hex_key(story_key)}", None))
         for line in self.lines.expire(cutoff):
             deleted.append((SiteLines.record_key(line), None))
         self._dirty.deleted.extend(k for k, _ in deleted)
@@ -422,12 +413,23 @@ class Deduplicator:
 
     def restore(self, records: Iterable[tuple[str, dict[str, object]]], now: datetime) -> int:
         """Rebuild the state (LSH index included) from changelog records; returns how many
-        were kept. Records last seen before ``now - retention`` are dropped, and their
-        deletion is queued for :meth:`drain_changes`. Raises StateError on a bad record.
+        records were kept. Raises StateError on a malformed record.
+
+        The result is what a running stage would hold at ``now``: with ``expire_every`` set,
+        expiry runs on the same schedule as :meth:`process` (so a stage restarted right away
+        gives exactly the verdicts of one that never stopped); without it, everything last
+        seen before ``now - retention`` is dropped. Dropped records' deletions are queued for
+        :meth:`drain_changes`.
         """
         if self.versions or self.articles or self.lines:
             raise RuntimeError("restore() needs a fresh Deduplicator")
-        return load_records(self, records, now)
+        loaded = load_records(self, records)
+        before = len(self._dirty.deleted)
+        if self.config.expire_every is None:
+            self.expire(now)
+        else:
+            self._tick(now)
+        return loaded - (len(self._dirty.deleted) - before)
 
     def queue_deletions(self, keys: Iterable[str]) -> None:
         """Queue record deletions for :meth:`drain_changes` (restore drops old records)."""
@@ -441,27 +443,48 @@ class Deduplicator:
         size = self.config.shingle_size
         for version in indexed:
             shingles = shingle_list(indexed_text(version), size)
-            self._index_add(version, self._signer.anchors(shingles))
+            self._index.add(version, self._index.sketch(shingles))
+
+    def clear_caches(self) -> None:
+        """Drop the speed caches (shingle sets of recent candidates); state is untouched."""
+        self._matcher.forget_all()
 
     def stats(self) -> dict[str, int]:
         """Sizes of the state, for metrics and the benchmark."""
         return {
             "versions": len(self.versions),
-            "indexed": len(self._handles) - len(self._free_handles),
+            "indexed": len(self._index),
             "clusters": len(self.clusters),
             "articles": len(self.articles),
             "stories": len(self.stories),
             "lines": len(self.lines),
-            "index_entries": len(self._index),
             "index_bytes": self._index.nbytes(),
         }
 
 
+class _Timed(Protocol):
+    @property
+    def last_seen(self) -> datetime: ...
+
+
+def _stale(store: Mapping[_K, _Timed], cutoff: datetime) -> list[_K]:
+    """Keys at the front of ``store`` (oldest sighting first) last seen before ``cutoff``."""
+    stale: list[_K] = []
+    for key, entry in store.items():
+        if entry.last_seen >= cutoff:
+            break
+        stale.append(key)
+    return stale
+
+
+def _touch(store: dict[_K, _V], key: _K) -> None:
+    """Move ``key`` to the end of ``store``: it was just seen."""
+    store[key] = store.pop(key)
+
+
 def _founding(match: Match) -> Founding:
-    if match is NO_MATCH or (
-        match.similarity == 0.0 and not match.related and not match.other_events
-    ):
-        return NO_FOUNDING
+    if not match.numeric_diff and not match.related and not match.other_events:
+        return plain_founding(round(match.similarity, 4))
     return Founding(
         similarity=round(match.similarity, 4),
         numeric_diff=match.numeric_diff,

@@ -8,6 +8,7 @@ place, actor or day" between two paragraphs that are already near-identical (see
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 FUNCTION_WORDS = frozenset(
@@ -105,10 +106,30 @@ def bare_forms(word: str) -> Iterator[str]:
 
 
 def is_in(word: str, lexicon: frozenset[str]) -> bool:
-    """True if ``word`` or one of its bare forms is in ``lexicon``."""
-    return any(form in lexicon for form in bare_forms(word))
+    """True if ``word`` or one of its bare forms is in ``lexicon`` (one set lookup)."""
+    return word in with_clitics(lexicon)
 
 
+@functools.cache
+def with_clitics(lexicon: frozenset[str]) -> frozenset[str]:
+    """``lexicon`` and every entry with a leading clitic: ``w in with_clitics(L)`` is true
+    exactly when a bare form of ``w`` is in ``L``."""
+    return lexicon | {c + w for w in lexicon if len(w) >= 2 for c in _CLITICS}
+
+
+@functools.cache
+def number_forms() -> dict[str, str]:
+    """Every number word, also with a leading clitic, and the count it stands for."""
+    forms = {c + w: v for w, v in NUMBER_WORDS.items() if len(w) >= 2 for c in _CLITICS}
+    return forms | NUMBER_WORDS
+
+
+def number_word(word: str) -> str | None:
+    """The count a number word stands for, clitics allowed ("والعشرات" → "عشرات"), or None."""
+    return number_forms().get(word)
+
+
+@functools.lru_cache(maxsize=1 << 15)
 def skeletons(word: str) -> frozenset[str]:
     """The consonant skeletons of ``word``'s forms, clitics and a common suffix removed.
 

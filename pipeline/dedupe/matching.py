@@ -2,8 +2,8 @@
 
 For a paragraph whose exact text is new, :meth:`Matcher.match`:
 
-1. reads the versions sharing at least one band anchor with it (newest ``bucket_limit`` per
-   band), ranks them by shared bands then recency, and keeps ``max_verify``;
+1. takes the candidates of the index (:mod:`~pipeline.dedupe.candidates`), best first, and
+   at most ``PER_CLUSTER`` versions of any one cluster;
 2. verifies each exactly: Jaccard and containment of the character-shingle sets;
 3. merges with the most similar candidate whose Jaccard reaches the threshold for the pair
    (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise) unless
@@ -15,15 +15,14 @@ For a paragraph whose exact text is new, :meth:`Matcher.match`:
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.events import compare_wording
-from pipeline.dedupe.lsh import BandIndex
 from pipeline.dedupe.numbers import NumericChange, numeric_diff
-from pipeline.dedupe.shingles import containment, jaccard, shingle_set
+from pipeline.dedupe.shingles import shingle_set, similarities
 from pipeline.dedupe.state import Version, cluster_id, indexed_text
 from pipeline.dedupe.verdicts import OtherEvent
 
@@ -45,6 +44,9 @@ class Match:
 
 
 NO_MATCH = Match(None, 0.0, (), (), (), True)
+PER_CLUSTER = 2
+"""Versions of one cluster verified per paragraph (a cluster's versions look alike)."""
+"""A bucket of at most this many versions is a rare shingle minimum: one shared band counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,34 +59,9 @@ class _Checked:
 class Matcher:
     """Stateless apart from a cache of shingle sets (speed only: results never depend on it)."""
 
-    def __init__(
-        self, config: DedupeConfig, index: BandIndex, handles: list[Version | None]
-    ) -> None:
+    def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._index = index
-        self._handles = handles
         self._cache: OrderedDict[int, frozenset[str]] = OrderedDict()
-
-    def candidates(self, anchors: Sequence[int]) -> list[Version]:
-        """Versions sharing a band with ``anchors``: most shared bands first, then newest."""
-        shared: dict[int, int] = {}
-        limit = self._config.bucket_limit
-        get = self._index.get
-        for anchor in anchors:
-            found = get(anchor)
-            if found is None:
-                continue
-            if isinstance(found, int):
-                shared[found] = shared.get(found, 0) + 1
-            else:
-                for handle in found[-limit:]:
-                    shared[handle] = shared.get(handle, 0) + 1
-        versions = [(count, self._handles[h]) for h, count in shared.items()]
-        ranked = sorted(
-            ((count, v) for count, v in versions if v is not None),
-            key=lambda item: (-item[0], -item[1].seq),
-        )
-        return [v for _, v in ranked[: self._config.max_verify]]
 
     def shingles_of(self, version: Version) -> frozenset[str]:
         cached = self._cache.get(version.key)
@@ -100,40 +77,47 @@ class Matcher:
     def forget(self, key: int) -> None:
         self._cache.pop(key, None)
 
+    def forget_all(self) -> None:
+        self._cache.clear()
+
     def match(
         self,
         source: str,
         words: Sequence[str],
         shingles: frozenset[str],
-        candidates: Sequence[Version],
+        candidates: Sequence[tuple[Version, int]],
     ) -> Match:
         """Decide how a new paragraph text relates to its candidates (see the module doc)."""
         if not candidates:
             return NO_MATCH
         config = self._config
-        checked = [
-            _Checked(v, jaccard(shingles, s), containment(shingles, s))
-            for v in candidates
-            for s in (self.shingles_of(v),)
-        ]
-        checked.sort(key=lambda c: (-c.jaccard, c.version.seq))
-        best = checked[0].jaccard
-        # Every version of a cluster within reach is compared: a cluster is one event, so a
-        # paragraph that reports another event than any of its versions does not join it.
+        # A cluster is one event: a paragraph that reports another event than any version of
+        # a cluster does not join it, whatever its other versions say.
         others: dict[int, OtherEvent] = {}
+        checked: list[_Checked] = []
         accepted: list[tuple[_Checked, list[str]]] = []
-        for item in checked:
-            version = item.version
-            same = version.source == source
-            needed = config.same_source_threshold if same else config.threshold
-            if item.jaccard < needed or version.cluster.key in others:
+        per_cluster: Counter[int] = Counter()
+        for version, _ in candidates:
+            key = version.cluster.key
+            if key in others or per_cluster[key] >= PER_CLUSTER:
+                continue
+            per_cluster[key] += 1
+            jaccard, containment = similarities(shingles, self.shingles_of(version))
+            item = _Checked(version, jaccard, containment)
+            checked.append(item)
+            needed = config.same_source_threshold if version.source == source else config.threshold
+            if jaccard < needed:
                 continue
             their_words = _words(version)
-            if not self._other_event(item, words, their_words, others):
-                accepted.append((item, their_words))
-        for item, their_words in accepted:
-            if item.version.cluster.key in others:
+            if self._other_event(item, words, their_words, others):
                 continue
+            accepted.append((item, their_words))
+            if jaccard >= config.index_skip_similarity:
+                break  # near-identical to a version: no other candidate can do better
+        best = max((c.jaccard for c in checked), default=0.0)
+        fit = [pair for pair in accepted if pair[0].version.cluster.key not in others]
+        if fit:
+            item, their_words = max(fit, key=lambda pair: (pair[0].jaccard, -pair[0].version.seq))
             return Match(
                 merge=item.version,
                 similarity=item.jaccard,

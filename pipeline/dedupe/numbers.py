@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pipeline.dedupe.lexicon import (
     FUNCTION_WORDS,
     MONTHS,
-    NUMBER_WORDS,
     QUALIFIERS,
     bare_forms,
     is_in,
+    number_forms,
+    number_word,
     skeletons,
 )
 
@@ -64,12 +65,11 @@ class Mention:
 
 def number_value(word: str) -> str | None:
     """The count a word stands for ("15", "ال35" → "35", "ثلاثه" → "3"), or None."""
+    if word.isalpha():
+        return number_word(word)
     match = _DIGITS.search(word)
     if match is not None:
         return match.group(0).lstrip("0") or "0"
-    for form in bare_forms(word):
-        if form in NUMBER_WORDS:
-            return NUMBER_WORDS[form]
     return None
 
 
@@ -93,15 +93,19 @@ def is_date_number(words: Sequence[str], position: int) -> bool:
 def mentions(words: Sequence[str]) -> list[Mention]:
     """Every count in ``words`` (normalized words, as :func:`~pipeline.dedupe.shingles.words`)."""
     found: list[Mention] = []
+    number_words = number_forms()
     for position, word in enumerate(words):
+        if word.isalpha() and word not in number_words:
+            continue
         value = number_value(word)
         if value is None:
             continue
+        qualifier = _qualifier(words, position)
         found.append(
             Mention(
                 position=position,
                 value=value,
-                qualifier=(qualifier := _qualifier(words, position)),
+                qualifier=qualifier,
                 subject=_subject(words, position),
                 lead=_lead(words, position - len(qualifier.split())),
                 date=is_date_number(words, position),
@@ -133,6 +137,8 @@ def _head(word: str) -> str:
 
 
 def _subject(words: Sequence[str], position: int) -> tuple[str, ...]:
+    """The words a count counts: the next ones ("15 صاروخ فيل"), else the one before it
+    ("قياديين اثنين", where the number follows its noun)."""
     subject: list[str] = []
     for word in words[position + 1 : position + 1 + MAX_SUBJECT_WORDS]:
         if word in FUNCTION_WORDS or number_value(word) is not None:
@@ -140,6 +146,10 @@ def _subject(words: Sequence[str], position: int) -> tuple[str, ...]:
         if subject and word.startswith("و"):  # "3 مدنيين واصيب": a new clause
             break
         subject.append(word)
+    if not subject and position >= 1:
+        previous = words[position - 1]
+        if previous not in FUNCTION_WORDS and number_value(previous) is None:
+            return (previous,)
     return tuple(subject)
 
 

@@ -1,17 +1,17 @@
 """Rebuild a Deduplicator's state from its changelog records (after a restart or rebalance).
 
 The records are what :meth:`Deduplicator.drain_changes` produced, compacted (the last value of
-each key; deleted keys absent), in any order. Versions, clusters, articles, stories and site
-lines last seen before ``now - retention`` are dropped and their deletion queued; the LSH index
-is then re-filled from the kept versions' texts in their original order, so a restored
-Deduplicator gives the same verdicts as one that never stopped.
+each key; deleted keys absent), in any order. Everything is loaded (a version whose cluster is
+missing is dropped), the stores are put back in order of last sighting and the LSH index is
+re-filled from the versions' texts in their original order; the engine then expires what a
+running stage would have expired at ``now``. A restored Deduplicator therefore gives the same
+verdicts as one that never stopped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.state import (
@@ -32,9 +32,8 @@ _MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 
 
 class _Loader:
-    def __init__(self, dedup: Deduplicator, now: datetime) -> None:
+    def __init__(self, dedup: Deduplicator) -> None:
         self.dedup = dedup
-        self.cutoff = now - dedup.config.retention
         self.clusters: dict[int, Cluster] = {}
         self.versions: list[tuple[int, Record]] = []
         self.dropped: list[str] = []
@@ -49,9 +48,9 @@ class _Loader:
         elif kind == "v":
             self.versions.append((int_key(rest), value))
         elif kind == "a":
-            self._article(key, rest, value)
+            self._article(rest, value)
         elif kind == "s":
-            self._story(key, int_key(rest), value)
+            self._story(int_key(rest), value)
         elif kind == "b":
             self.dedup.lines.load(key, value)
             self.kept += 1
@@ -66,21 +65,21 @@ class _Loader:
         dedup.next_expiry = parse_time(next_expiry, "next_expiry") if next_expiry else None
         self.kept += 1
 
-    def _article(self, key: str, url_id: str, value: Record) -> None:
-        article = Article.from_record(value)
-        if article.seen < self.cutoff:
-            self.dropped.append(key)
-        else:
-            self.dedup.articles[url_id] = article
-            self.kept += 1
+    def _article(self, url_id: str, value: Record) -> None:
+        self.dedup.articles[url_id] = Article.from_record(value)
+        self.kept += 1
 
-    def _story(self, key: str, story_key: int, value: Record) -> None:
-        story = Story.from_record(story_key, value)
-        if story.last < self.cutoff:
-            self.dropped.append(key)
-        else:
-            self.dedup.stories[story_key] = story
-            self.kept += 1
+    def _story(self, story_key: int, value: Record) -> None:
+        self.dedup.stories[story_key] = Story.from_record(story_key, value)
+        self.kept += 1
+
+    def order(self) -> None:
+        """Put every store in order of last sighting, as a running Deduplicator keeps them."""
+        dedup = self.dedup
+        _by_last(dedup.versions, lambda kv: (kv[1].last, kv[1].seq))
+        _by_last(dedup.articles, lambda kv: kv[1].seen)
+        _by_last(dedup.stories, lambda kv: kv[1].last)
+        dedup.lines.order()
 
     def link(self) -> None:
         """Attach versions to their clusters, drop what is too old or orphaned."""
@@ -92,7 +91,7 @@ class _Loader:
                 version = Version.from_record(key, value, cluster) if cluster else None
             except _MALFORMED as exc:
                 raise StateError(f"record {record_key!r}: {type(exc).__name__}: {exc}") from None
-            if version is None or version.last < self.cutoff:
+            if version is None:  # its cluster is gone: an orphan
                 self.dropped.append(record_key)
                 continue
             dedup.versions[key] = version
@@ -105,14 +104,17 @@ class _Loader:
                 self.kept += 1
             else:
                 self.dropped.append(f"c:{hex_key(key)}")
-        expired = dedup.lines.expire(self.cutoff)
-        self.kept -= len(expired)
-        self.dropped.extend(dedup.lines.record_key(line) for line in expired)
 
 
-def load_records(dedup: Deduplicator, records: Iterable[tuple[str, Record]], now: datetime) -> int:
-    """Load ``records`` into the fresh ``dedup``; returns the number of records kept."""
-    loader = _Loader(dedup, now)
+def _by_last(store: dict[Any, Any], key: Any) -> None:
+    ordered = sorted(store.items(), key=key)
+    store.clear()
+    store.update(ordered)
+
+
+def load_records(dedup: Deduplicator, records: Iterable[tuple[str, Record]]) -> int:
+    """Load ``records`` into the fresh ``dedup``; returns the number of records loaded."""
+    loader = _Loader(dedup)
     for key, value in records:
         try:
             loader.load(key, value)
@@ -121,6 +123,7 @@ def load_records(dedup: Deduplicator, records: Iterable[tuple[str, Record]], now
         except _MALFORMED as exc:
             raise StateError(f"record {key!r}: {type(exc).__name__}: {exc}") from None
     loader.link()
+    loader.order()
     dedup.queue_deletions(loader.dropped)
     dedup.reindex()
     return loader.kept

@@ -77,6 +77,14 @@ def shingle_set(text: str, size: int) -> frozenset[str]:
     return frozenset(shingle_list(text, size))
 
 
+def similarities(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
+    """(Jaccard, containment) of two shingle sets, one intersection for both."""
+    if not a or not b:
+        return 0.0, 0.0
+    common = len(a & b) if len(a) <= len(b) else len(b & a)
+    return common / (len(a) + len(b) - common), common / min(len(a), len(b))
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """|a ∩ b| / |a ∪ b|; 0.0 when both are empty."""
     if not a and not b:

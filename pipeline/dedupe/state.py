@@ -17,6 +17,7 @@ SHA-256). Times are ISO 8601 strings. :class:`Dirty` remembers what changed sinc
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,16 +98,42 @@ class Founding:
 NO_FOUNDING = Founding(0.0)
 
 
+@functools.lru_cache(maxsize=1024)
+def plain_founding(similarity: float) -> Founding:
+    """A shared Founding with only a similarity (rounded to 3 decimals): no per-version cost."""
+    return Founding(similarity) if similarity else NO_FOUNDING
+
+
+def encode_text(text: str) -> bytes:
+    """Normalized text in one byte a letter (Windows-1256 covers the normalized Arabic
+    alphabet, digits and Latin); anything else as UTF-8 behind a NUL marker."""
+    try:
+        return text.encode("cp1256")
+    except UnicodeEncodeError:
+        return b"\0" + text.encode("utf-8")
+
+
+def decode_text(data: bytes) -> str:
+    if data[:1] == b"\0":
+        return data[1:].decode("utf-8")
+    return data.decode("cp1256")
+
+
 class Cluster:
     """Near-identical paragraphs: one first sighting, the outlets and articles that carried it."""
 
-    __slots__ = ("articles", "first", "founder", "key", "last", "live", "outlets")
+    __slots__ = (
+        "articles", "first_source", "first_time", "first_url_id", "founder", "key", "last", "live",
+        "outlets",
+    )  # fmt: skip
 
     def __init__(self, key: int, founder: int, first: FirstSeen, outlets: tuple[str, ...]) -> None:
         self.key = key
         self.founder = founder
         """Key of the version that founded the cluster."""
-        self.first = first
+        self.first_source = first.source
+        self.first_url_id = first.url_id
+        self.first_time = first.time
         self.outlets = outlets
         self.articles = 0
         self.live = 0
@@ -116,6 +143,14 @@ class Cluster:
     @property
     def id(self) -> str:
         return cluster_id(self.key)
+
+    @property
+    def first(self) -> FirstSeen:
+        return FirstSeen(self.first_source, self.first_url_id, self.first_time)
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.last
 
     def to_record(self) -> Record:
         return {
@@ -138,6 +173,15 @@ class Cluster:
         cluster.articles = int(value["articles"])
         cluster.last = parse_time(value["last"], "last")
         return cluster
+
+
+def _founding_from(value: Record | None) -> Founding:
+    if not value:
+        return NO_FOUNDING
+    founding = Founding.from_record(value)
+    if founding.numeric_diff or founding.related or founding.other_events:
+        return founding
+    return plain_founding(founding.similarity)
 
 
 class Version:
@@ -172,10 +216,14 @@ class Version:
         self.last = first
         self.words = words
         self.text = text
-        """UTF-8 of the normalized words, kept only for indexed versions."""
+        """The normalized words (:func:`encode_text`), kept only for indexed versions."""
         self.founding = founding
         self.handle = -1
         """Position in the LSH index's handle table; -1 if not indexed."""
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.last
 
     def to_record(self) -> Record:
         record: Record = {
@@ -186,7 +234,7 @@ class Version:
             "first": self.first.isoformat(),
             "last": self.last.isoformat(),
             "words": self.words,
-            "text": self.text.decode("utf-8") if self.text is not None else None,
+            "text": decode_text(self.text) if self.text is not None else None,
         }
         if self.founding is not NO_FOUNDING:
             record["founding"] = self.founding.to_record()
@@ -204,8 +252,8 @@ class Version:
             url_id=value["url_id"],
             first=parse_time(value["first"], "first"),
             words=int(value["words"]),
-            text=text.encode("utf-8") if isinstance(text, str) else None,
-            founding=Founding.from_record(founding) if founding else NO_FOUNDING,
+            text=encode_text(text) if isinstance(text, str) else None,
+            founding=_founding_from(founding),
         )
         version.last = parse_time(value["last"], "last")
         return version
@@ -215,7 +263,7 @@ def indexed_text(version: Version) -> str:
     """The normalized text of an indexed version (only indexed versions keep it)."""
     if version.text is None:
         raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
-    return version.text.decode("utf-8")
+    return decode_text(version.text)
 
 
 class Article:
@@ -233,6 +281,10 @@ class Article:
         self.version = version
         self.seen = seen
         self.versions = versions
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.seen
 
     def to_record(self) -> Record:
         return {
@@ -270,6 +322,10 @@ class Story:
     @property
     def id(self) -> str:
         return story_id(self.key)
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.last
 
     def sources(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(source for _, source, _ in self.urls))

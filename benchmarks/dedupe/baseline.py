@@ -1,0 +1,67 @@
+"""datasketch's MinHashLSH in the stage's candidate-index seam: the benchmark's baseline.
+
+:class:`DatasketchIndex` does what :class:`pipeline.dedupe.candidates.LshIndex` does with
+datasketch 2.0: a ``MinHash`` per paragraph (``update_batch`` over the UTF-8 shingles, the
+fastest documented path) and a ``MinHashLSH`` to query and insert. Everything else in the
+stage (normalization, shingles, exact verification, event check, stories, changelog) is the
+same code, so the comparison is on identical work. datasketch returns candidates without a
+score; they are ranked newest first and cut at ``max_verify``, as the stage does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+
+from pipeline.dedupe.config import DedupeConfig
+from pipeline.dedupe.shingles import shingle_list
+from pipeline.dedupe.state import Version, indexed_text
+
+
+class DatasketchIndex:
+    """datasketch MinHashLSH with explicit ``(bands, rows)`` or its own choice for a threshold."""
+
+    def __init__(
+        self,
+        config: DedupeConfig,
+        *,
+        num_perm: int | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self._config = config
+        self.num_perm = num_perm or config.num_perm
+        if threshold is None:
+            self._lsh = MinHashLSH(num_perm=self.num_perm, params=(config.bands, config.rows))
+        else:
+            self._lsh = MinHashLSH(threshold=threshold, num_perm=self.num_perm)
+        self.params: tuple[int, int] = (self._lsh.b, self._lsh.r)
+        self._versions: dict[int, Version] = {}
+
+    def sketch(self, shingles: Sequence[str]) -> MinHash:
+        minhash = MinHash(num_perm=self.num_perm, seed=self._config.seed)
+        minhash.update_batch([s.encode("utf-8") for s in shingles])
+        return minhash
+
+    def candidates(self, sketch: object) -> list[tuple[Version, int]]:
+        found = [self._versions[key] for key in self._lsh.query(sketch)]
+        found.sort(key=lambda v: -v.seq)
+        return [(v, 1) for v in found[: self._config.max_verify]]
+
+    def add(self, version: Version, sketch: object) -> None:
+        self._lsh.insert(version.key, sketch, check_duplication=False)
+        self._versions[version.key] = version
+
+    def remove(self, version: Version) -> None:
+        if version.key in self._versions:
+            self._lsh.remove(version.key)
+            del self._versions[version.key]
+
+    def __len__(self) -> int:
+        return len(self._versions)
+
+    def nbytes(self) -> int:
+        return 0  # not known; the benchmark measures memory with tracemalloc
+
+    def recompute(self, version: Version) -> MinHash:
+        return self.sketch(shingle_list(indexed_text(version), self._config.shingle_size))

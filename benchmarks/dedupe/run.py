@@ -1,0 +1,298 @@
+"""Benchmark of the dedupe stage against datasketch's MinHashLSH, in one run on the same data.
+
+    .venv/bin/python -m benchmarks.dedupe.run --paragraphs 200000
+
+1. Generates the seeded corpus (benchmarks/dedupe/corpus.py) with its known clusters.
+2. **Stage**: the whole ``Deduplicator.process`` + ``drain_changes`` per article (words,
+   shingles, candidates, exact verification, event check, numeric difference, stories, site
+   boilerplate, changelog values), once with the stage's own LSH index and once with
+   datasketch's MinHashLSH in the same seam (threshold 0.4, 128 permutations: datasketch's own
+   band choice, 32 × 4, whose recall is closest to ours). Quality of both against the truth.
+3. **Index**: the candidate index alone on the same shingle lists (sketch, query, insert per
+   distinct text), ours against datasketch, with the candidate recall of each.
+4. **Memory**: the state after the stream, measured with tracemalloc in a separate untimed run
+   (the shingle-set cache, a speed cache, is cleared first), per million retained paragraphs;
+   again on a stream of unique paragraphs (the worst case), and for the datasketch variant.
+
+Throughput is paragraphs per second of process CPU time (one process, one core) and of wall
+time. The machine is shared: absolute figures move between runs, ratios within one run are
+what count. Not a test: nothing passes or fails here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psutil
+
+from benchmarks.dedupe.baseline import DatasketchIndex
+from benchmarks.dedupe.corpus import Item, generate
+from benchmarks.dedupe.quality import Scores, edit_recall, pair_scores
+from pipeline.dedupe import DedupeConfig, Deduplicator, words
+from pipeline.dedupe.candidates import CandidateIndex, LshIndex
+from pipeline.dedupe.gazetteer import standard_config
+from pipeline.dedupe.shingles import joined, shingle_list, text_key
+from pipeline.dedupe.state import NO_FOUNDING, Cluster, Version
+from pipeline.dedupe.verdicts import FirstSeen
+
+IndexFactory = Callable[[DedupeConfig], CandidateIndex]
+DATASKETCH_PERM = 128
+DATASKETCH_THRESHOLD = 0.4
+
+
+def ours(config: DedupeConfig) -> CandidateIndex:
+    return LshIndex(config)
+
+
+def datasketch(config: DedupeConfig) -> CandidateIndex:
+    return DatasketchIndex(config, num_perm=DATASKETCH_PERM, threshold=DATASKETCH_THRESHOLD)
+
+
+@dataclass
+class StageRun:
+    name: str
+    cpu: float = 0.0
+    wall: float = 0.0
+    rss_delta: int = 0
+    paragraphs: int = 0
+    roots: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)
+    clusters: list[str] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+    dropped: int = 0
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.paragraphs / self.cpu
+
+    @property
+    def per_wall_second(self) -> float:
+        return self.paragraphs / self.wall
+
+
+def run_stage(
+    name: str, items: Sequence[Item], config: DedupeConfig, index: IndexFactory
+) -> StageRun:
+    """The whole stage over the stream, timed; cluster of every paragraph."""
+    gc.collect()
+    process = psutil.Process()
+    rss = process.memory_info().rss
+    dedup = Deduplicator(config, index=index)
+    result = StageRun(name)
+    verdicts = []
+    cpu, wall = time.process_time(), time.perf_counter()
+    for item in items:
+        verdicts.append(dedup.process(item.article))
+        dedup.drain_changes()
+    result.cpu = time.process_time() - cpu
+    result.wall = time.perf_counter() - wall
+    result.rss_delta = process.memory_info().rss - rss
+    for item, verdict in zip(items, verdicts, strict=True):
+        by_index = {p.index: p.cluster_id for p in verdict.paragraphs}
+        for index_, (truth, text) in enumerate(
+            zip(item.truth, item.article.paragraphs, strict=True)
+        ):
+            result.roots.append(truth.root)
+            result.edits.append(truth.edit)
+            cluster = by_index.get(index_)
+            if cluster is None:
+                result.dropped += 1
+                cluster = f"dropped-{len(result.clusters)}"
+            result.clusters.append(cluster)
+            result.keys.append(text_key(joined(words(text))))
+    result.paragraphs = len(result.clusters)
+    return result
+
+
+def distinct_scores(run: StageRun) -> Scores:
+    """Pair scores over one occurrence per distinct normalized text."""
+    seen: set[int] = set()
+    roots: list[str] = []
+    clusters: list[str] = []
+    for key, root, cluster in zip(run.keys, run.roots, run.clusters, strict=True):
+        if key not in seen:
+            seen.add(key)
+            roots.append(root)
+            clusters.append(cluster)
+    return pair_scores(roots, clusters)
+
+
+@dataclass
+class IndexRun:
+    name: str
+    cpu: float
+    wall: float
+    texts: int
+    recall: float
+
+
+def run_index(
+    name: str, texts: Sequence[tuple[str, list[str]]], config: DedupeConfig, factory: IndexFactory
+) -> IndexRun:
+    """The candidate index alone: sketch, candidates, add, for each distinct text in order.
+
+    Candidate recall: of the texts whose root already had an indexed text, the share that got
+    one of them among their candidates.
+    """
+    index = factory(config)
+    cluster = Cluster(0, 0, FirstSeen("x", "x", datetime(2024, 1, 1, tzinfo=UTC)), ("x",))
+    root_of: dict[int, str] = {}
+    seen_roots: set[str] = set()
+    hits = expected = 0
+    cpu, wall = time.process_time(), time.perf_counter()
+    for seq, (root, shingles) in enumerate(texts, start=1):
+        sketch = index.sketch(shingles)
+        found = index.candidates(sketch)
+        if root in seen_roots:
+            expected += 1
+            hits += any(root_of[v.key] == root for v, _ in found)
+        version = Version(
+            key=seq, seq=seq, cluster=cluster, source="x", url_id="x", first=cluster.first_time,
+            words=0, text=b"", founding=NO_FOUNDING,
+        )  # fmt: skip
+        index.add(version, sketch)
+        root_of[seq] = root
+        seen_roots.add(root)
+    return IndexRun(
+        name, time.process_time() - cpu, time.perf_counter() - wall, len(texts), hits / expected
+    )
+
+
+def distinct_texts(items: Sequence[Item], config: DedupeConfig) -> list[tuple[str, list[str]]]:
+    """(root, shingles) of every distinct text of at least ``min_words`` words, in order."""
+    seen: set[str] = set()
+    found: list[tuple[str, list[str]]] = []
+    for item in items:
+        for truth, text in zip(item.truth, item.article.paragraphs, strict=True):
+            paragraph_words = words(text)
+            canonical = joined(paragraph_words)
+            if len(paragraph_words) >= config.min_words and canonical not in seen:
+                seen.add(canonical)
+                found.append((truth.root, shingle_list(canonical, config.shingle_size)))
+    return found
+
+
+def state_memory(
+    items: Sequence[Item], config: DedupeConfig, factory: IndexFactory
+) -> dict[str, float]:
+    """Bytes of state after the stream (tracemalloc; speed caches cleared)."""
+    gc.collect()
+    tracemalloc.start()
+    dedup = Deduplicator(config, index=factory)
+    before = tracemalloc.get_traced_memory()[0]
+    for item in items:
+        dedup.process(item.article)
+        dedup.drain_changes()
+    dedup.clear_caches()
+    gc.collect()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    stats = dedup.stats()
+    paragraphs = sum(len(item.article.paragraphs) for item in items)
+    return {
+        "bytes": used,
+        "paragraphs": paragraphs,
+        "versions": stats["versions"],
+        "per_million_paragraphs_gb": used / paragraphs * 1e6 / 1e9,
+        "per_million_versions_gb": used / stats["versions"] * 1e6 / 1e9,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dedupe.run", description=__doc__)
+    parser.add_argument("--paragraphs", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--no-datasketch", action="store_true", help="only the stage's own index")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    args = parser.parse_args(argv)
+    config = standard_config()
+
+    started = time.perf_counter()
+    items = generate(args.seed, args.paragraphs)
+    roots = {t.root for item in items for t in item.truth}
+    print(
+        f"corpus: {args.paragraphs} paragraphs, {len(items)} articles, {len(roots)} true clusters"
+        f" (seed {args.seed}, generated in {time.perf_counter() - started:.1f} s)"
+    )
+
+    engines: list[tuple[str, IndexFactory]] = [("marsad LSH (12 x 1, rensa)", ours)]
+    if not args.no_datasketch:
+        engines.append(
+            (
+                f"datasketch MinHashLSH (t={DATASKETCH_THRESHOLD}, {DATASKETCH_PERM} perm)",
+                datasketch,
+            )
+        )
+    print("\n## Stage: Deduplicator.process + drain_changes, whole stream\n")
+    print(
+        "| index | paragraphs/s (CPU) | paragraphs/s (wall) | RSS delta | pair precision"
+        " | pair recall | distinct-text precision | distinct-text recall |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    runs = []
+    for name, factory in engines:
+        run = run_stage(name, items, config, factory)
+        runs.append(run)
+        scores, distinct = pair_scores(run.roots, run.clusters), distinct_scores(run)
+        print(
+            f"| {name} | {run.per_cpu_second:,.0f} | {run.per_wall_second:,.0f} |"
+            f" {run.rss_delta / 2**20:,.0f} MiB | {scores.precision:.4f} | {scores.recall:.4f} |"
+            f" {distinct.precision:.4f} | {distinct.recall:.4f} |"
+        )
+    if len(runs) == 2:
+        print(f"\nstage ratio (CPU): {runs[0].per_cpu_second / runs[1].per_cpu_second:.2f}x")
+    print(
+        "\nrecall by edit (share put in the cluster of the root's first occurrence;"
+        " other_place: share wrongly merged, lower is better):"
+    )
+    for run in runs:
+        by_edit = edit_recall(run.roots, run.edits, run.clusters)
+        cells = ", ".join(f"{e} {share:.3f} (n={n})" for e, (share, n) in by_edit.items())
+        print(f"- {run.name}: {cells}; dropped as boilerplate: {run.dropped}")
+
+    print("\n## Index alone: sketch + candidates + insert per distinct text\n")
+    texts = distinct_texts(items, config)
+    print("| index | texts/s (CPU) | texts/s (wall) | candidate recall |")
+    print("|---|---|---|---|")
+    index_runs = [run_index(name, texts, config, factory) for name, factory in engines]
+    for run in index_runs:
+        print(
+            f"| {run.name} | {run.texts / run.cpu:,.0f} | {run.texts / run.wall:,.0f}"
+            f" | {run.recall:.4f} |"
+        )
+    if len(index_runs) == 2:
+        ratio = (index_runs[0].texts / index_runs[0].cpu) / (
+            index_runs[1].texts / index_runs[1].cpu
+        )
+        print(f"\nindex ratio (CPU): {ratio:.2f}x")
+
+    if not args.no_memory:
+        print("\n## State memory (tracemalloc, untimed runs)\n")
+        print(
+            "| stream | index | paragraphs | versions | state | per 1M paragraphs"
+            " | per 1M versions |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        unique = generate(args.seed, args.paragraphs, unique=True)
+        for stream_name, stream in (("benchmark corpus", items), ("unique paragraphs", unique)):
+            for name, factory in engines:
+                if stream is unique and factory is not ours:
+                    continue
+                memory = state_memory(stream, config, factory)
+                print(
+                    f"| {stream_name} | {name} | {memory['paragraphs']:,.0f} |"
+                    f" {memory['versions']:,.0f} | {memory['bytes'] / 2**20:,.0f} MiB |"
+                    f" {memory['per_million_paragraphs_gb']:.2f} GB |"
+                    f" {memory['per_million_versions_gb']:.2f} GB |"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

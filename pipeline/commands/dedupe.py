@@ -1,0 +1,146 @@
+"""``marsad dedupe FILE|-``: run articles through the dedupe stage, one verdict per paragraph.
+
+Reads JSON lines, one article each, in order: ``source``, ``url``, ``published`` (ISO 8601 or
+null), ``title``, ``text`` (paragraphs separated by newlines or blank lines); optional
+``url_id`` (else derived from the URL) and ``seen_at`` (else ``published``, else one second
+after the previous article). Each text goes through the extract stage's boilerplate filter and
+then through the worker's :class:`~pipeline.dedupe.Deduplicator`, with in-memory state and no
+Kafka. Prints one JSON line per paragraph: its verdict (new / duplicate / variant / related,
+or dropped with the reason), cluster id, similarity, first sighting, outlet count, numeric
+difference and the near-identical paragraphs judged to report another event: how an analyst
+checks why two paragraphs were or were not merged.
+
+Exit codes: 0 every line processed; 1 some lines were not articles (reported on stderr, the
+rest processed); 2 the file could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator
+from pipeline.dedupe.gazetteer import standard_config
+from pipeline.text import filter_paragraphs
+
+PROG = "marsad dedupe"
+STDIN = "-"
+DEFAULT_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class BadLine(ValueError):
+    """A JSON line that is not an article; the message says why."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "dedupe",
+        help="show the dedupe verdict of every paragraph of JSON-lines articles",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument("file", metavar="FILE", help="JSON lines, one article each; '-' = stdin")
+    parser.add_argument(
+        "--no-gazetteer",
+        action="store_true",
+        help="default configuration without the GeoNames place names (faster start)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    name: str = "<stdin>" if args.file == STDIN else args.file
+    try:
+        text = sys.stdin.read() if args.file == STDIN else Path(args.file).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{PROG}: cannot read {name}: {exc}", file=sys.stderr)
+        return 2
+    config = DedupeConfig() if args.no_gazetteer else standard_config()
+    bad = dry_run(text.splitlines(), Deduplicator(config), sys.stdout, name=name)
+    return 1 if bad else 0
+
+
+def dry_run(lines: list[str], dedup: Deduplicator, out: TextIO, *, name: str = "-") -> int:
+    """Process every article line, print the verdicts; returns the number of bad lines."""
+    bad = 0
+    clock = DEFAULT_START
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            article, title_dropped = parse_article(raw, clock)
+        except (json.JSONDecodeError, BadLine) as exc:
+            print(f"{PROG}: {name}:{number}: not an article: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        clock = article.seen_at
+        verdict = dedup.process(article)
+        dedup.drain_changes()  # in-memory only: nothing to persist
+        for record in verdict_lines(number, verdict, title_dropped):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return bad
+
+
+def parse_article(raw: Any, clock: datetime) -> tuple[ArticleInput, list[dict[str, str]]]:
+    """The article of one JSON object, and the lines the boilerplate filter dropped."""
+    if not isinstance(raw, dict):
+        raise BadLine("expected a JSON object")
+    for field in ("source", "url", "text"):
+        if not isinstance(raw.get(field), str) or not raw[field].strip():
+            raise BadLine(f"missing or empty {field!r}")
+    title = raw.get("title") or ""
+    if not isinstance(title, str):
+        raise BadLine("'title' must be a string")
+    published = _time(raw.get("published"), "published")
+    seen_at = _time(raw.get("seen_at"), "seen_at") or published or clock + timedelta(seconds=1)
+    url_id = raw.get("url_id") or hashlib.sha256(raw["url"].encode("utf-8")).hexdigest()[:32]
+    paragraphs = [p.strip() for p in raw["text"].splitlines() if p.strip()]
+    filtered = filter_paragraphs(paragraphs, title or None)
+    article = ArticleInput(
+        url_id=str(url_id),
+        source=raw["source"],
+        url=raw["url"],
+        published=published,
+        seen_at=seen_at,
+        title=title,
+        paragraphs=filtered.kept,
+    )
+    dropped = [{"reason": d.reason, "text": d.text} for d in filtered.dropped]
+    return article, dropped
+
+
+def _time(value: Any, field: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadLine(f"{field!r} must be an ISO 8601 string")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadLine(f"{field!r} is not ISO 8601: {value!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def verdict_lines(
+    line: int, verdict: ArticleVerdict, filtered: list[dict[str, str]]
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects printed for one article: paragraphs in order, then dropped lines."""
+    common = {
+        "line": line,
+        "url_id": verdict.url_id,
+        "story_id": verdict.story_id,
+        "status": verdict.status.value,
+        "version": verdict.version,
+    }
+    for paragraph in verdict.paragraphs:
+        yield {**common, **paragraph.as_json()}
+    for dropped in verdict.dropped:
+        yield {**common, "verdict": "dropped", "reason": dropped.reason, "text": dropped.text}
+    for dropped_line in filtered:
+        yield {**common, "verdict": "dropped", **dropped_line}

@@ -1,0 +1,43 @@
+"""Helpers for the dedupe unit tests: seed paragraphs and articles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from connectors.demo.catalog import SEED_IDS, seed_lines
+from pipeline.dedupe import ArticleInput
+
+T0 = datetime(2017, 9, 9, 8, 0, tzinfo=UTC)
+
+
+def seed(paragraph_id: str) -> str:
+    """The text of seed paragraph "003:11" (1-based line of connectors/demo/seeds/003_*.txt)."""
+    prefix, line = paragraph_id.split(":")
+    seed_id = next(s for s in SEED_IDS if s.startswith(prefix))
+    return seed_lines(seed_id)[int(line) - 1].strip()
+
+
+def body(prefix: str, first: int, last: int) -> tuple[str, ...]:
+    """Seed lines ``first``..``last`` without blank lines and section headings ("حلب::")."""
+    texts = (seed(f"{prefix}:{n}") for n in range(first, last + 1))
+    return tuple(t for t in texts if t and not t.endswith("::"))
+
+
+def article(
+    url_id: str,
+    paragraphs: tuple[str, ...] | list[str],
+    *,
+    source: str = "maydan",
+    minutes: float = 0,
+    url: str | None = None,
+) -> ArticleInput:
+    when = T0 + timedelta(minutes=minutes)
+    return ArticleInput(
+        url_id=url_id,
+        source=source,
+        url=url or f"https://{source}.example/{url_id}",
+        published=when,
+        seen_at=when,
+        title="",
+        paragraphs=tuple(paragraphs),
+    )

@@ -1,0 +1,57 @@
+"""Counts and what changed between versions of a paragraph."""
+
+from __future__ import annotations
+
+from pipeline.dedupe import NumericChange, numeric_diff, words
+from pipeline.dedupe.numbers import mentions
+from tests.unit.dedupe.support import seed
+
+
+def test_the_rockets_of_003_are_revised_twice() -> None:
+    first, second, third = (words(seed(p)) for p in ("003:11", "003:43", "003:99"))
+    assert numeric_diff(first, second) == (NumericChange("صواريخ فيل", "15", "اكثر من 10"),)
+    assert numeric_diff(second, third) == (NumericChange("صواريخ فيل", "اكثر من 10", "اكثر من 5"),)
+
+
+def test_a_count_whose_noun_was_dropped_is_the_same_count() -> None:
+    # 003:37 "وقتل 17 عنصرا بينهم أمير" → 003:62 "وقتل 17 بينهم أمير": nothing changed.
+    assert numeric_diff(words(seed("003:37")), words(seed("003:62"))) == ()
+
+
+def test_counts_added_removed_and_several() -> None:
+    before = words("قتل 3 مدنيين واصيب 5 اخرون")
+    after = words("قتل 4 مدنيين واصيب 7 اخرون")
+    assert numeric_diff(before, after) == (
+        NumericChange("مدنيين", "3", "4"),
+        NumericChange("اخرون", "5", "7"),
+    )
+    assert numeric_diff(words("سقط صاروخ"), words("سقط 3 صواريخ")) == (
+        NumericChange("صواريخ", None, "3"),
+    )
+    assert numeric_diff(words("قتل 12 عنصرا"), words("قتل عناصر")) == (
+        NumericChange("عنصرا", "12", None),
+    )
+
+
+def test_number_words_and_indic_digits() -> None:
+    assert numeric_diff(words("مقتل قياديين اثنين"), words("مقتل ثلاثة قياديين")) == (
+        NumericChange("قياديين", "2", "3"),
+    )
+    assert numeric_diff(words("الدورة الـ٣٥"), words("الدورة الـ36")) == (
+        NumericChange("الدوره", "35", "36"),
+    )
+
+
+def test_dates_are_not_counts() -> None:
+    found = mentions(words(seed("003:79")))  # "... حيِّز التنفيذ في 6/ أيار/ 2017"
+    assert [m.value for m in found] == ["6", "2017"]
+    assert all(m.date for m in found)
+    assert numeric_diff(words("في 29 اغسطس قتل 5"), words("في 30 اغسطس قتل 5")) == ()
+
+
+def test_qualifiers_are_part_of_the_reading() -> None:
+    (mention,) = mentions(words("استهدفت بأكثر من 10 صواريخ"))
+    assert (mention.qualifier, mention.value, mention.subject) == ("اكثر من", "10", ("صواريخ",))
+    assert mention.reading == "اكثر من 10"
+    (mention,) = mentions(words("سقوط حوالي 40 قتيلا"))
+    assert mention.reading == "حوالي 40"

@@ -1,0 +1,65 @@
+"""The fast word splitter must give exactly what the project's one tokenizer gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connectors.demo.catalog import SEED_IDS, seed_lines
+from pipeline.dedupe.shingles import (
+    content_key,
+    joined,
+    shingle_list,
+    shingle_set,
+    similarities,
+    text_key,
+    words,
+)
+from pipeline.text import content_fingerprint, tokens
+from tests.unit.dedupe.support import seed
+
+# Letters, harakat, tatweel, hamza forms, digits of three scripts, punctuation the fast path
+# knows, and characters it must hand over to the slow path (presentation forms, ZWNJ, NBSP,
+# ellipsis, a combining acute, alef wasla, superscript alef, Latin capitals).
+ALPHABET = (
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي" "ءآأؤإئةى" "\u064b\u064e\u064f\u0650\u0651\u0652\u0670"
+    "\u0640" "0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳" " \n\t.,:;!?-_\"'()«»“”،؛؟…" "\u200c\u00a0\ufefb\u0301"
+    "\u0671ABCxyz"
+)  # fmt: skip
+
+
+def test_words_equal_tokens_on_every_seed_line() -> None:
+    for seed_id in SEED_IDS:
+        for line in seed_lines(seed_id):
+            assert words(line) == tokens(line), line
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80))
+def test_words_equal_tokens(text: str) -> None:
+    assert words(text) == tokens(text)
+
+
+def test_content_key_is_the_extract_stage_fingerprint() -> None:
+    paragraphs = [seed("003:11"), "", seed("003:43")]
+    assert content_key([words(p) for p in paragraphs]) == content_fingerprint(paragraphs)
+
+
+def test_text_key_is_stable_and_63_bits_after_masking() -> None:
+    key = text_key("قصف مدفعي")
+    assert key == text_key("قصف مدفعي")
+    assert key != text_key("قصف صاروخي")
+    assert 0 <= key < 2**64
+
+
+def test_shingles_and_similarities() -> None:
+    assert shingle_list("abc", 5) == ["abc"]
+    assert shingle_list("", 5) == []
+    assert shingle_list("abcdef", 5) == ["abcde", "bcdef"]
+    a = shingle_set(joined(words(seed("003:11"))), 5)
+    b = shingle_set(joined(words(seed("003:43"))), 5)
+    jaccard, containment = similarities(a, b)
+    assert 0.7 < jaccard < 0.8  # the shared findings: in-bulletin repeats at 0.53-1.00
+    assert containment > jaccard
+    assert similarities(a, frozenset()) == (0.0, 0.0)
+    assert similarities(a, a) == (1.0, 1.0)
