@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "pipeline.commands.stack",
     "pipeline.commands.extract",
     "pipeline.commands.tag",
+    "pipeline.commands.dedupe",
     "pipeline.commands.worker",
     "pipeline.commands.connect",
     "pipeline.commands.sources",
