@@ -210,15 +210,15 @@ class Deduplicator:
         config = self.config
         near = len(paragraph_words) >= config.min_words
         sketch: object = None
+        shingle_set: frozenset[str] = frozenset()
         match = NO_MATCH
         if near:
             shingles = shingle_list(canonical, config.shingle_size)
             sketch = self._index.sketch(shingles)
             candidates = self._index.candidates(sketch)
+            shingle_set = frozenset(shingles)
             if candidates:
-                match = self._matcher.match(
-                    source, paragraph_words, frozenset(shingles), candidates
-                )
+                match = self._matcher.match(source, paragraph_words, shingle_set, candidates)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
@@ -239,6 +239,7 @@ class Deduplicator:
         cluster.live += 1
         if version.text is not None:
             self._index.add(version, sketch)
+            self._matcher.remember(key, shingle_set)  # republications follow soon after
         self._dirty.versions.add(key)
         self._dirty.clusters.add(cluster.key)
         return version

@@ -5,8 +5,9 @@ For a paragraph whose exact text is new, :meth:`Matcher.match`:
 1. takes the candidates of the index (:mod:`~pipeline.dedupe.candidates`), best first, and
    at most ``PER_CLUSTER`` versions of any one cluster;
 2. verifies each exactly: Jaccard and containment of the character-shingle sets;
-3. merges with the most similar candidate whose Jaccard reaches the threshold for the pair
-   (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise) unless
+3. judges each cluster by its closest version whose Jaccard reaches the threshold for the
+   pair (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise),
+   and merges with the closest cluster unless
    :func:`~pipeline.dedupe.events.compare_wording` says it reports another event;
 4. if nothing merges, links the clusters of candidates that the paragraph rewords
    (containment ≥ ``related_containment``, both ≥ ``related_min_words`` words, not another
@@ -69,10 +70,14 @@ class Matcher:
             self._cache.move_to_end(version.key)
             return cached
         shingles = shingle_set(indexed_text(version), self._config.shingle_size)
-        self._cache[version.key] = shingles
+        self.remember(version.key, shingles)
+        return shingles
+
+    def remember(self, key: int, shingles: frozenset[str]) -> None:
+        """Cache a version's shingle set (most recent first to stay)."""
+        self._cache[key] = shingles
         if len(self._cache) > self._config.cache_size:
             self._cache.popitem(last=False)
-        return shingles
 
     def forget(self, key: int) -> None:
         self._cache.pop(key, None)
@@ -91,35 +96,35 @@ class Matcher:
         if not candidates:
             return NO_MATCH
         config = self._config
-        # A cluster is one event: a paragraph that reports another event than any version of
-        # a cluster does not join it, whatever its other versions say.
-        others: dict[int, OtherEvent] = {}
         checked: list[_Checked] = []
-        accepted: list[tuple[_Checked, list[str]]] = []
         per_cluster: Counter[int] = Counter()
         for version, _ in candidates:
             key = version.cluster.key
-            if key in others or per_cluster[key] >= PER_CLUSTER:
+            if per_cluster[key] >= PER_CLUSTER:
                 continue
             per_cluster[key] += 1
             jaccard, containment = similarities(shingles, self.shingles_of(version))
-            item = _Checked(version, jaccard, containment)
-            checked.append(item)
+            checked.append(_Checked(version, jaccard, containment))
+            if jaccard >= config.index_skip_similarity:
+                break  # near-identical to a version: no other candidate can do better
+        checked.sort(key=lambda c: (-c.jaccard, c.version.seq))
+        best = checked[0].jaccard
+        # Each cluster is judged by its closest version within reach: merge with the closest
+        # cluster whose closest version is a revision of this paragraph, not another event.
+        others: dict[int, OtherEvent] = {}
+        judged: set[int] = set()
+        for item in checked:
+            version = item.version
+            key = version.cluster.key
             needed = config.same_source_threshold if version.source == source else config.threshold
-            if jaccard < needed:
+            if key in judged or item.jaccard < needed:
                 continue
+            judged.add(key)
             their_words = _words(version)
             if self._other_event(item, words, their_words, others):
                 continue
-            accepted.append((item, their_words))
-            if jaccard >= config.index_skip_similarity:
-                break  # near-identical to a version: no other candidate can do better
-        best = max((c.jaccard for c in checked), default=0.0)
-        fit = [pair for pair in accepted if pair[0].version.cluster.key not in others]
-        if fit:
-            item, their_words = max(fit, key=lambda pair: (pair[0].jaccard, -pair[0].version.seq))
             return Match(
-                merge=item.version,
+                merge=version,
                 similarity=item.jaccard,
                 numeric_diff=numeric_diff(their_words, words),
                 related=(),
