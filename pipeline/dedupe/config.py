@@ -29,7 +29,7 @@ class DedupeConfig:
     """MinHash permutations; must equal ``bands × rows``."""
     seed: int = 20261122
     """MinHash seed: changing it changes every anchor (restore recomputes them)."""
-    bucket_limit: int = 32
+    bucket_limit: int = 64
     """Newest entries read from one LSH bucket per query (common shingles make big buckets)."""
     max_verify: int = 6
     """Candidates verified exactly per paragraph, most shared bands first."""
