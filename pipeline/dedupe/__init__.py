@@ -1,6 +1,6 @@
 """The dedupe stage's pure core: paragraphs, clusters, stories, and what changed.
 
-    Deduplicator(config).process(ArticleInput) -> ArticleVerdict
+    Deduplicator(standard_config()).process(ArticleInput) -> ArticleVerdict
     Deduplicator.drain_changes() -> [(key, JSON value | None)]   for a changelog-backed table
     Deduplicator.restore(records, now)                            after a restart / rebalance
     Deduplicator.expire(now) -> deletions                         retention (default 14 days)
@@ -19,10 +19,12 @@ No I/O, no settings, no framework imports: the worker and ``marsad dedupe`` call
 code. See docs/dedupe.md for the method, the measured quality and the benchmark.
 """
 
+from pipeline.dedupe.candidates import CandidateIndex, LshIndex
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.engine import Deduplicator
 from pipeline.dedupe.events import WordingDiff, compare_wording
 from pipeline.dedupe.exceptions import ConfigError, DedupeError, StateError
+from pipeline.dedupe.gazetteer import place_names, standard_config
 from pipeline.dedupe.numbers import NumericChange, numeric_diff
 from pipeline.dedupe.shingles import words
 from pipeline.dedupe.state import Change
@@ -40,6 +42,7 @@ from pipeline.dedupe.verdicts import (
 __all__ = [
     "ArticleInput",
     "ArticleVerdict",
+    "CandidateIndex",
     "Change",
     "ConfigError",
     "DedupeConfig",
@@ -47,6 +50,7 @@ __all__ = [
     "Deduplicator",
     "DropReason",
     "FirstSeen",
+    "LshIndex",
     "NumericChange",
     "OtherEvent",
     "ParagraphVerdict",
@@ -56,5 +60,7 @@ __all__ = [
     "WordingDiff",
     "compare_wording",
     "numeric_diff",
+    "place_names",
+    "standard_config",
     "words",
 ]

@@ -22,30 +22,29 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from pipeline.dedupe.boilerplate import LineKey, SiteLines
 from pipeline.dedupe.candidates import CandidateIndex, LshIndex
+from pipeline.dedupe.changelog import Dirty, drain
 from pipeline.dedupe.config import DedupeConfig
+from pipeline.dedupe.expiry import expire, touch
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
 from pipeline.dedupe.shingles import content_key, joined, shingle_list, text_key, words
 from pipeline.dedupe.state import (
-    Article,
     Change,
     Cluster,
-    Dirty,
     Founding,
-    Story,
     Version,
     cluster_id,
     encode_text,
-    hex_key,
     indexed_text,
     plain_founding,
 )
+from pipeline.dedupe.stories import Article, Story, file_article, file_story
 from pipeline.dedupe.verdicts import (
     ArticleInput,
     ArticleVerdict,
@@ -88,7 +87,7 @@ class Deduplicator:
         self.seq = 0
         self.clock: datetime | None = None
         self.next_expiry: datetime | None = None
-        self._dirty = Dirty()
+        self.dirty = Dirty()
         self._single_outlets: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ process
@@ -120,7 +119,7 @@ class Deduplicator:
                 line: LineKey = (key, source)
                 frequent, changed = self.lines.observe(line, url_id, seen)
                 if changed:
-                    self._dirty.lines.add(line)
+                    self.dirty.lines.add(line)
                 # Boilerplate is the site's own: a line other outlets carry too is news.
                 if frequent and (current is None or current.cluster.outlets == (source,)):
                     dropped.append(DroppedParagraph(text, DropReason.SITE_BOILERPLATE.value))
@@ -134,12 +133,20 @@ class Deduplicator:
             if cluster.key not in counted:
                 counted.add(cluster.key)
                 cluster.articles += 1
-                self._dirty.clusters.add(cluster.key)
+                self.dirty.clusters.add(cluster.key)
             self._sighted(current, source, seen)
             carried[key] = None
             paragraphs.append(self._verdict(index, text, current, url_id, repeat))
-        story = self._file_story(previous, article, story_key)
-        self._file_article(article, story_key, version, tuple(carried))
+        story = file_story(self.stories, self.dirty.stories, previous, article, story_key)
+        if file_article(
+            self.articles,
+            previous,
+            article,
+            story_key=story_key,
+            version=version,
+            versions=tuple(carried),
+        ):
+            self.dirty.articles.add(url_id)
         return ArticleVerdict(
             url_id=url_id,
             story_id=story.id,
@@ -154,17 +161,17 @@ class Deduplicator:
     def _tick(self, seen: datetime) -> None:
         if self.clock is None or seen > self.clock:
             self.clock = seen
-            self._dirty.meta = True
+            self.dirty.meta = True
         every = self.config.expire_every
         if every is None:
             return
         if self.next_expiry is None:
             self.next_expiry = self.clock + every
-            self._dirty.meta = True
+            self.dirty.meta = True
         elif self.clock >= self.next_expiry:
             self.expire(self.clock)
             self.next_expiry = self.clock + every
-            self._dirty.meta = True
+            self.dirty.meta = True
 
     def _status(self, previous: Article | None, url_id: str, story_key: int) -> tuple[Status, int]:
         if previous is not None:
@@ -188,14 +195,14 @@ class Deduplicator:
         cluster = version.cluster
         if seen > version.last:
             version.last = seen
-            _touch(self.versions, version.key)
-            self._dirty.versions.add(version.key)
+            touch(self.versions, version.key)
+            self.dirty.versions.add(version.key)
         if seen > cluster.last:
             cluster.last = seen
-            self._dirty.clusters.add(cluster.key)
+            self.dirty.clusters.add(cluster.key)
         if source not in cluster.outlets:
             cluster.outlets = (*cluster.outlets, source)
-            self._dirty.clusters.add(cluster.key)
+            self.dirty.clusters.add(cluster.key)
 
     def _new_version(
         self,
@@ -223,7 +230,7 @@ class Deduplicator:
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
         self.seq += 1
-        self._dirty.meta = True
+        self.dirty.meta = True
         version = Version(
             key=key,
             seq=self.seq,
@@ -240,8 +247,8 @@ class Deduplicator:
         if version.text is not None:
             self._index.add(version, sketch)
             self._matcher.remember(key, shingle_set)  # republications follow soon after
-        self._dirty.versions.add(key)
-        self._dirty.clusters.add(cluster.key)
+        self.dirty.versions.add(key)
+        self.dirty.clusters.add(cluster.key)
         return version
 
     def _new_cluster(
@@ -287,91 +294,15 @@ class Deduplicator:
             other_events=founding.other_events if founded_here else (),
         )
 
-    def _file_story(self, previous: Article | None, article: ArticleInput, story_key: int) -> Story:
-        url_id, seen = article.url_id, article.seen_at
-        if previous is not None and previous.story != story_key:
-            old = self.stories.get(previous.story)
-            if old is not None:
-                old.urls = [entry for entry in old.urls if entry[0] != url_id]
-                if not old.urls:
-                    del self.stories[old.key]
-                self._dirty.stories.add(previous.story)
-        story = self.stories.get(story_key)
-        if story is None:
-            story = self.stories[story_key] = Story(story_key, seen)
-        if not any(entry[0] == url_id for entry in story.urls):
-            story.urls.append((url_id, sys.intern(article.source), article.url))
-            self._dirty.stories.add(story_key)
-        if seen > story.last:
-            story.last = seen
-            _touch(self.stories, story_key)
-            self._dirty.stories.add(story_key)
-        return story
-
-    def _file_article(
-        self, given: ArticleInput, story_key: int, version: int, versions: tuple[int, ...]
-    ) -> None:
-        url_id, url, seen = given.url_id, given.url, given.seen_at
-        article = self.articles.get(url_id)
-        if article is None:
-            self.articles[url_id] = Article(
-                source=sys.intern(given.source), url=url, story=story_key, version=version,
-                seen=seen, versions=versions,
-            )  # fmt: skip
-            self._dirty.articles.add(url_id)
-            return
-        if (article.story, article.version, article.versions, article.url) != (
-            story_key, version, versions, url,
-        ) or seen > article.seen:  # fmt: skip
-            article.story, article.version, article.versions, article.url = (
-                story_key, version, versions, url,
-            )  # fmt: skip
-            if seen > article.seen:
-                article.seen = seen
-                _touch(self.articles, url_id)
-            self._dirty.articles.add(url_id)
-
     # ------------------------------------------------------------------ index
 
-    def _index_remove(self, version: Version) -> None:
+    def unindex(self, version: Version) -> None:
+        """Take ``version`` out of the LSH index (expiry)."""
         if version.text is not None:
             self._index.remove(version)
             self._matcher.forget(version.key)
 
     # ------------------------------------------------------------------ expiry
-
-    def expire(self, now: datetime) -> list[Change]:
-        """Forget what was last seen before ``now - retention``; returns the deletions.
-
-        Each store is a dict kept in order of last sighting (a sighting moves its entry to the
-        end), so expiry reads only the stale front, not the whole state. With a stream whose
-        times go back and forth, an entry behind a fresher one waits for the next call.
-        The deletions are also queued for :meth:`drain_changes` (draining after ``expire``
-        returns them again, with any other pending change).
-        """
-        cutoff = now - self.config.retention
-        deleted: list[Change] = []
-        for key in _stale(self.versions, cutoff):
-            version = self.versions.pop(key)
-            self._index_remove(version)
-            deleted.append((f"v:{hex_key(key)}", None))
-            cluster = version.cluster
-            cluster.live -= 1
-            if cluster.live <= 0 and self.clusters.get(cluster.key) is cluster:
-                del self.clusters[cluster.key]
-                deleted.append((f"c:{hex_key(cluster.key)}", None))
-        for url_id in _stale(self.articles, cutoff):
-            del self.articles[url_id]
-            deleted.append((f"a:{url_id}", None))
-        for story_key in _stale(self.stories, cutoff):
-            del self.stories[story_key]
-            deleted.append((f"s:{hex_key(story_key)}", None))
-        for line in self.lines.expire(cutoff):
-            deleted.append((SiteLines.record_key(line), None))
-        self._dirty.deleted.extend(k for k, _ in deleted)
-        if deleted:
-            logger.info("dedupe state expired records=%d cutoff=%s", len(deleted), cutoff)
-        return deleted
 
     # ------------------------------------------------------------------ changelog
 
@@ -381,36 +312,12 @@ class Deduplicator:
         One entry per key however often it changed; write them to the changelog-backed table
         in this order (deletions first, then current values).
         """
-        dirty = self._dirty
-        changes: list[Change] = [(key, None) for key in dict.fromkeys(dirty.deleted)]
-        for key in dirty.versions:
-            version = self.versions.get(key)
-            if version is not None:
-                changes.append((f"v:{hex_key(key)}", version.to_record()))
-        for key in dirty.clusters:
-            cluster = self.clusters.get(key)
-            if cluster is not None:
-                changes.append((f"c:{hex_key(key)}", cluster.to_record()))
-        for url_id in dirty.articles:
-            article = self.articles.get(url_id)
-            if article is not None:
-                changes.append((f"a:{url_id}", article.to_record()))
-        for key in dirty.stories:
-            story = self.stories.get(key)
-            changes.append((f"s:{hex_key(key)}", story.to_record() if story else None))
-        for line in dirty.lines:
-            changes.append((SiteLines.record_key(line), self.lines.record(line)))
-        if dirty.meta:
-            changes.append(("m", self._meta_record()))
-        dirty.clear()
-        return changes
+        return drain(self)
 
-    def _meta_record(self) -> dict[str, object]:
-        return {
-            "seq": self.seq,
-            "clock": self.clock.isoformat() if self.clock else None,
-            "next_expiry": self.next_expiry.isoformat() if self.next_expiry else None,
-        }
+    def expire(self, now: datetime) -> list[Change]:
+        """Forget what was last seen before ``now - retention``; returns the deletions (also
+        queued for :meth:`drain_changes`)."""
+        return expire(self, now)
 
     def restore(self, records: Iterable[tuple[str, dict[str, object]]], now: datetime) -> int:
         """Rebuild the state (LSH index included) from changelog records; returns how many
@@ -425,16 +332,16 @@ class Deduplicator:
         if self.versions or self.articles or self.lines:
             raise RuntimeError("restore() needs a fresh Deduplicator")
         loaded = load_records(self, records)
-        before = len(self._dirty.deleted)
+        before = len(self.dirty.deleted)
         if self.config.expire_every is None:
             self.expire(now)
         else:
             self._tick(now)
-        return loaded - (len(self._dirty.deleted) - before)
+        return loaded - (len(self.dirty.deleted) - before)
 
     def queue_deletions(self, keys: Iterable[str]) -> None:
         """Queue record deletions for :meth:`drain_changes` (restore drops old records)."""
-        self._dirty.deleted.extend(keys)
+        self.dirty.deleted.extend(keys)
 
     def reindex(self) -> None:
         """Fill the LSH index from the retained versions' texts, oldest first (restore)."""
@@ -461,26 +368,6 @@ class Deduplicator:
             "lines": len(self.lines),
             "index_bytes": self._index.nbytes(),
         }
-
-
-class _Timed(Protocol):
-    @property
-    def last_seen(self) -> datetime: ...
-
-
-def _stale(store: Mapping[_K, _Timed], cutoff: datetime) -> list[_K]:
-    """Keys at the front of ``store`` (oldest sighting first) last seen before ``cutoff``."""
-    stale: list[_K] = []
-    for key, entry in store.items():
-        if entry.last_seen >= cutoff:
-            break
-        stale.append(key)
-    return stale
-
-
-def _touch(store: dict[_K, _V], key: _K) -> None:
-    """Move ``key`` to the end of ``store``: it was just seen."""
-    store[key] = store.pop(key)
 
 
 def _founding(match: Match) -> Founding:

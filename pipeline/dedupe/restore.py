@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.state import (
-    Article,
     Cluster,
     Record,
-    Story,
     Version,
     hex_key,
     int_key,
     parse_time,
 )
+from pipeline.dedupe.stories import Article, Story
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator

@@ -1,18 +1,17 @@
-"""The stage's state: versions, clusters, articles, stories; and their JSON records.
+"""The stage's paragraph state: versions and clusters, and their JSON records.
 
 Objects (``__slots__``, no dicts) are what the engine works on; each kind has one record
 prefix in the durable table, with a JSON-serialisable value::
 
     v:<key>      a version: one distinct normalized paragraph text (text kept if indexed)
     c:<key>      a cluster of versions: first sighting, outlets, article count
-    a:<url_id>   an article: its story, version count, the versions it carried
-    s:<key>      a story: one article text and every URL / outlet that carried it
-    b:<key>:<source>   a short line of one site, counted over pages (site boilerplate)
-    m            the stage's clock and sequence counter
+    a:<url_id>   an article (:mod:`~pipeline.dedupe.stories`)
+    s:<key>      a story (:mod:`~pipeline.dedupe.stories`)
+    b:<key>:<source>   a short line of one site (:mod:`~pipeline.dedupe.boilerplate`)
+    m            the stage's clock and sequence counter (:mod:`~pipeline.dedupe.changelog`)
 
 Keys are 16 hex digits of 63-bit integers (BLAKE2b of the normalized text, or the article's
-SHA-256). Times are ISO 8601 strings. :class:`Dirty` remembers what changed since the last
-``drain``: values are built only then, once per key however often it changed.
+SHA-256). Times are ISO 8601 strings.
 """
 
 from __future__ import annotations
@@ -264,105 +263,3 @@ def indexed_text(version: Version) -> str:
     if version.text is None:
         raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
     return decode_text(version.text)
-
-
-class Article:
-    """A url_id as last processed: its story, how many texts it had, the versions it carried."""
-
-    __slots__ = ("seen", "source", "story", "url", "version", "versions")
-
-    def __init__(
-        self, *, source: str, url: str, story: int, version: int, seen: datetime,
-        versions: tuple[int, ...],
-    ) -> None:  # fmt: skip
-        self.source = source
-        self.url = url
-        self.story = story
-        self.version = version
-        self.seen = seen
-        self.versions = versions
-
-    @property
-    def last_seen(self) -> datetime:
-        return self.seen
-
-    def to_record(self) -> Record:
-        return {
-            "source": self.source,
-            "url": self.url,
-            "story": hex_key(self.story),
-            "version": self.version,
-            "seen": self.seen.isoformat(),
-            "versions": [hex_key(k) for k in self.versions],
-        }
-
-    @classmethod
-    def from_record(cls, value: Record) -> Article:
-        return cls(
-            source=value["source"],
-            url=value["url"],
-            story=int_key(value["story"]),
-            version=int(value["version"]),
-            seen=parse_time(value["seen"], "seen"),
-            versions=tuple(int_key(k) for k in value["versions"]),
-        )
-
-
-class Story:
-    """One article text (all paragraphs' words) and every (url_id, source, url) that had it."""
-
-    __slots__ = ("first", "key", "last", "urls")
-
-    def __init__(self, key: int, first: datetime) -> None:
-        self.key = key
-        self.urls: list[tuple[str, str, str]] = []
-        self.first = first
-        self.last = first
-
-    @property
-    def id(self) -> str:
-        return story_id(self.key)
-
-    @property
-    def last_seen(self) -> datetime:
-        return self.last
-
-    def sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(source for _, source, _ in self.urls))
-
-    def to_record(self) -> Record:
-        return {
-            "urls": [list(entry) for entry in self.urls],
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
-        }
-
-    @classmethod
-    def from_record(cls, key: int, value: Record) -> Story:
-        story = cls(key, parse_time(value["first"], "first"))
-        story.urls = [(str(u), str(s), str(url)) for u, s, url in value["urls"]]
-        story.last = parse_time(value["last"], "last")
-        return story
-
-
-class Dirty:
-    """Keys changed since the last drain, per kind; a value is built once, at drain time."""
-
-    def __init__(self) -> None:
-        self.versions: set[int] = set()
-        self.clusters: set[int] = set()
-        self.articles: set[str] = set()
-        self.stories: set[int] = set()
-        self.lines: set[tuple[int, str]] = set()
-        self.meta = False
-        self.deleted: list[str] = []
-        """Record keys to delete that are not tracked above (restore drops, expired lines)."""
-
-    def clear(self) -> None:
-        self.versions.clear()
-        self.clusters.clear()
-        self.articles.clear()
-        self.stories.clear()
-        self.lines.clear()
-        self.meta = False
-        self.deleted.clear()

@@ -1,0 +1,78 @@
+"""Expiry by age: every store is kept in order of last sighting, so expiry reads only its
+stale front instead of the whole state (a sighting moves its entry to the end).
+
+With a stream whose times go back and forth, an entry behind a fresher one waits for a later
+call; memory stays bounded by what was seen within the retention.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from pipeline.dedupe.boilerplate import SiteLines
+from pipeline.dedupe.state import Change, hex_key
+
+if TYPE_CHECKING:
+    from pipeline.dedupe.engine import Deduplicator
+
+logger = logging.getLogger(__name__)
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
+    """Forget what was last seen before ``now - retention``; returns the deletions.
+
+    Each store is a dict kept in order of last sighting (a sighting moves its entry to the
+    end), so expiry reads only the stale front, not the whole state. With a stream whose
+    times go back and forth, an entry behind a fresher one waits for the next call.
+    The deletions are also queued for :meth:`drain_changes` (draining after ``expire``
+    returns them again, with any other pending change).
+    """
+    cutoff = now - dedup.config.retention
+    deleted: list[Change] = []
+    for key in stale(dedup.versions, cutoff):
+        version = dedup.versions.pop(key)
+        dedup.unindex(version)
+        deleted.append((f"v:{hex_key(key)}", None))
+        cluster = version.cluster
+        cluster.live -= 1
+        if cluster.live <= 0 and dedup.clusters.get(cluster.key) is cluster:
+            del dedup.clusters[cluster.key]
+            deleted.append((f"c:{hex_key(cluster.key)}", None))
+    for url_id in stale(dedup.articles, cutoff):
+        del dedup.articles[url_id]
+        deleted.append((f"a:{url_id}", None))
+    for story_key in stale(dedup.stories, cutoff):
+        del dedup.stories[story_key]
+        deleted.append((f"s:{hex_key(story_key)}", None))
+    for line in dedup.lines.expire(cutoff):
+        deleted.append((SiteLines.record_key(line), None))
+    dedup.dirty.deleted.extend(k for k, _ in deleted)
+    if deleted:
+        logger.info("dedupe state expired records=%d cutoff=%s", len(deleted), cutoff)
+    return deleted
+
+
+class _Timed(Protocol):
+    @property
+    def last_seen(self) -> datetime: ...
+
+
+def stale(store: Mapping[_K, _Timed], cutoff: datetime) -> list[_K]:
+    """Keys at the front of ``store`` (oldest sighting first) last seen before ``cutoff``."""
+    stale: list[_K] = []
+    for key, entry in store.items():
+        if entry.last_seen >= cutoff:
+            break
+        stale.append(key)
+    return stale
+
+
+def touch(store: dict[_K, _V], key: _K) -> None:
+    """Move ``key`` to the end of ``store``: it was just seen."""
+    store[key] = store.pop(key)
