@@ -7,7 +7,7 @@ MARSAD := $(BIN)/marsad
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install stack-up stack-down stack-status run demo test test-unit lint check bench clean
+.PHONY: help install stack-up stack-down stack-status run demo test test-unit lint check bench bench-soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -47,9 +47,15 @@ lint: install ## ruff (lint + format check) and mypy --strict
 
 check: lint test ## everything CI checks
 
-bench: stack-up ## end-to-end benchmarks on the real stack (a burst, then a paced load)
+bench: stack-up ## every benchmark: end to end on the real stack, then each stage against its baseline
 	$(MARSAD) bench --articles 3000
 	$(MARSAD) bench --articles 1200 --rate 40
+	$(BIN)/python -m benchmarks.connectors.throughput --kafka
+	$(BIN)/python -m benchmarks.dedupe.run --paragraphs 200000
+	$(BIN)/python -m benchmarks.tagging.run
+
+bench-soak: stack-up ## the connectors' 20-minute memory run over 3,000 generated outlets
+	$(BIN)/python -m benchmarks.connectors.memory
 
 clean: ## remove the virtualenv and local state (stops the stack first)
 	-[ -x $(MARSAD) ] && $(MARSAD) stack down
