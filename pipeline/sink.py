@@ -36,6 +36,15 @@ class IndexAction(NamedTuple):
     document: dict[str, Any]
 
 
+def bulk_operations(actions: Sequence[IndexAction], prefix: str) -> list[dict[str, Any]]:
+    """The bulk request body: an ``index`` operation and its document per action."""
+    operations: list[dict[str, Any]] = []
+    for action in actions:
+        operations.append({"index": {"_index": f"{prefix}-{action.kind}", "_id": action.doc_id}})
+        operations.append(action.document)
+    return operations
+
+
 def bulk_failure(response: dict[str, Any]) -> SinkError | None:
     """The error a bulk response carries, if any item failed (retryable if all may be)."""
     if not response.get("errors"):
@@ -133,7 +142,6 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
 
 class SearchSink(Protocol):
     async def ensure_templates(self) -> None: ...
-    async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str: ...
     async def bulk(self, actions: Sequence[IndexAction]) -> None: ...
     async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
     async def count(self, kind: str) -> int: ...
@@ -163,6 +171,7 @@ __all__ = [
     "SearchSink",
     "SinkError",
     "bulk_failure",
+    "bulk_operations",
     "open_sink",
     "parse_hits",
     "search_body",

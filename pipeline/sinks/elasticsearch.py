@@ -8,7 +8,14 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from pipeline.settings import Settings
-from pipeline.sink import TEMPLATES, IndexAction, SinkError, bulk_failure, template_body
+from pipeline.sink import (
+    TEMPLATES,
+    IndexAction,
+    SinkError,
+    bulk_failure,
+    bulk_operations,
+    template_body,
+)
 
 
 def _error(action: str, exc: Exception) -> SinkError:
@@ -51,26 +58,11 @@ class ElasticsearchSink:
             except (ApiError, TransportError) as exc:
                 raise _error(f"install template {kind}", exc) from exc
 
-    async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str:
-        try:
-            response = await self._client.index(
-                index=self._index(kind), id=doc_id, document=document
-            )
-        except (ApiError, TransportError) as exc:
-            raise _error(f"index {kind}/{doc_id}", exc) from exc
-        result = response.get("result")
-        if result not in ("created", "updated", "noop"):
-            raise SinkError(f"index {kind}/{doc_id}: unexpected result {result!r}", retryable=True)
-        return str(result)
-
     async def bulk(self, actions: Sequence[IndexAction]) -> None:
         """Write every action; raises SinkError unless the engine acknowledged them all."""
         if not actions:
             return
-        operations: list[dict[str, Any]] = []
-        for action in actions:
-            operations.append({"index": {"_index": self._index(action.kind), "_id": action.doc_id}})
-            operations.append(action.document)
+        operations = bulk_operations(actions, self._prefix)
         try:
             response = await self._client.bulk(operations=operations)
         except (ApiError, TransportError) as exc:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.settings import Settings
-from pipeline.sink import SinkError, open_sink, parse_hits, search_body
+from pipeline.sink import IndexAction, SinkError, open_sink, parse_hits, search_body
 
 DOCS = {
     "ahrar": "قالت حركة أحرار الشام إن مقاتليها صدوا هجوما على ريف إدلب",
@@ -26,10 +26,16 @@ def indexed(settings: Settings) -> Iterator[Settings]:
         sink = open_sink(settings)
         try:
             await sink.ensure_templates()
-            for doc_id, text in DOCS.items():
-                await sink.index(
-                    "articles", f"search-{doc_id}", {"url_id": doc_id, "title": "", "text": text}
-                )
+            await sink.bulk(
+                [
+                    IndexAction(
+                        "articles",
+                        f"search-{doc_id}",
+                        {"url_id": doc_id, "title": "", "text": text},
+                    )
+                    for doc_id, text in DOCS.items()
+                ]
+            )
             await sink.refresh("articles")
         finally:
             await sink.close()
@@ -78,7 +84,7 @@ def test_strict_mapping_refuses_unknown_fields(indexed: Settings) -> None:
     async def go() -> None:
         sink = open_sink(indexed)
         try:
-            await sink.index("articles", "bad", {"url_id": "x", "surprise": 1})
+            await sink.bulk([IndexAction("articles", "bad", {"url_id": "x", "surprise": 1})])
         finally:
             await sink.close()
 

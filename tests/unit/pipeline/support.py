@@ -80,10 +80,6 @@ class MemorySink:
         for action in actions:
             self.docs[(action.kind, action.doc_id)] = action.document
 
-    async def index(self, kind: str, doc_id: str, document: dict[str, Any]) -> str:
-        await self.bulk([IndexAction(kind, doc_id, document)])
-        return "created"
-
     async def ensure_templates(self) -> None:
         return None
 
