@@ -10,6 +10,7 @@ compare the two on identical work.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
@@ -22,6 +23,8 @@ from pipeline.dedupe.state import Version, indexed_text
 
 RARE_BUCKET = 4
 """A bucket of at most this many versions is a rare shingle minimum: one shared band counts."""
+STRONG = 3
+"""Shared bands that make a candidate strong enough not to read the big buckets."""
 
 
 class CandidateIndex(Protocol):
@@ -49,8 +52,9 @@ class LshIndex:
     """MinHash LSH with ``bands`` × ``rows`` (rensa), verified candidates ranked by shared bands.
 
     A version sharing a single band counts only if that band's bucket is small
-    (``RARE_BUCKET``): one shared minimum of a common shingle is no evidence. Big buckets are
-    read from their newest ``bucket_limit`` entries.
+    (``RARE_BUCKET``): one shared minimum of a common shingle is no evidence. Buckets bigger
+    than ``bucket_limit`` are read (their newest ``bucket_limit`` entries) only when the other
+    bands found no candidate sharing ``STRONG`` bands.
     """
 
     def __init__(self, config: DedupeConfig) -> None:
@@ -69,6 +73,7 @@ class LshIndex:
         rare: set[int] = set()
         limit = self._config.bucket_limit
         get = self._table.get
+        big: list[array[int]] = []
         for anchor in anchors:
             hit = get(anchor)
             if hit is None:
@@ -76,11 +81,17 @@ class LshIndex:
             if isinstance(hit, int):
                 shared[hit] += 1
                 rare.add(hit)
+            elif len(hit) > limit:
+                big.append(hit)
             else:
-                recent = hit[-limit:]
-                shared.update(recent)
+                shared.update(hit)
                 if len(hit) <= RARE_BUCKET:
-                    rare.update(recent)
+                    rare.update(hit)
+        # Big buckets (minima of common shingles) are read only when the others gave no strong
+        # candidate, and then only their newest entries.
+        if big and max(shared.values(), default=0) < STRONG:
+            for hit in big:
+                shared.update(hit[-limit:])
         kept = [h for h, count in shared.items() if count >= 2 or h in rare]
         kept.sort(key=shared.__getitem__, reverse=True)  # stable: ties keep index order
         handles = self._handles
