@@ -16,7 +16,7 @@ from typing import Any
 
 import faust
 
-from pipeline.dedupe import DedupeConfig, Deduplicator
+from pipeline.dedupe import Deduplicator, standard_config
 from pipeline.enrich import DedupeEnricher
 from pipeline.records import DeadLetter, ExtractedArticle
 from pipeline.settings import Settings
@@ -52,7 +52,7 @@ def dedupe_enricher(settings: Settings) -> EnricherFactory:
             value_type=bytes,
             help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
         )
-        config = DedupeConfig(retention=timedelta(days=settings.dedupe_retention_days))
+        config = standard_config(retention=timedelta(days=settings.dedupe_retention_days))
         tagger = Tagger.load(settings.lexicon_dir)  # validated: a broken lexicon stops here
         return lambda: DedupeEnricher(lambda: Deduplicator(config), table, tagger)
 

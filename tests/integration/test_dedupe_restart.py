@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from connectors.demo import generate_articles
 from pipeline.bench import raw_page
-from pipeline.dedupe import ArticleInput, Deduplicator
+from pipeline.dedupe import ArticleInput, Deduplicator, standard_config
 from pipeline.document import extract_article
 from pipeline.records import RawPage
 from pipeline.settings import Settings
@@ -115,7 +115,7 @@ def test_clusters_survive_a_killed_worker(own: Settings) -> None:
         assert doc["first_seen_url_id"] != probe.url_id
 
     # ... and their outlet counts equal those of one uninterrupted run over the same pages
-    dedup = Deduplicator()
+    dedup = Deduplicator(standard_config())  # what the worker runs
     for page in [*pages, probe]:
         article = extract_article(page, source_offset="expected")
         verdict = dedup.process(
