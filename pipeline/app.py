@@ -91,6 +91,10 @@ def create_app(
         topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # a worker that died is out of the group within seconds, not a minute, so its
+        # partitions move to the survivors quickly (seen: a killed worker stalled a new one)
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         producer_acks=-1,
         producer_compression_type="gzip",
     )
