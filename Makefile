@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MARSAD := $(BIN)/marsad
 INSTALLED := $(VENV)/.installed
+NATIVE := native/Cargo.toml native/Cargo.lock native/pyproject.toml native/marsad_native.pyi $(wildcard native/src/*.rs)
+# rustup installs cargo here; the native core (native/, Rust) needs it to build.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .DEFAULT_GOAL := help
 .PHONY: help install stack-up stack-down stack-status run demo test test-unit lint check bench bench-soak clean
@@ -12,11 +15,12 @@ INSTALLED := $(VENV)/.installed
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-install: $(INSTALLED) ## create .venv and install Marsad with its pinned dependencies
-$(INSTALLED): pyproject.toml
+install: $(INSTALLED) ## create .venv, build the native core, install Marsad with its pinned dependencies
+$(INSTALLED): pyproject.toml $(NATIVE)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
+	@command -v cargo >/dev/null || { echo "need Rust's cargo (rustup) on PATH to build native/"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check ./native -e '.[dev]'
 	@touch $@
 
 stack-up: install ## start the local Kafka and OpenSearch (downloads them on first run)
@@ -44,6 +48,8 @@ lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check pipeline connectors tests
 	$(BIN)/ruff format --check pipeline connectors tests
 	$(BIN)/mypy
+	cargo fmt --manifest-path native/Cargo.toml --check
+	cargo clippy --manifest-path native/Cargo.toml --release --quiet -- -D warnings
 
 check: lint test ## everything CI checks
 
@@ -59,4 +65,4 @@ bench-soak: stack-up ## the connectors' 20-minute memory run over 3,000 generate
 
 clean: ## remove the virtualenv and local state (stops the stack first)
 	-[ -x $(MARSAD) ] && $(MARSAD) stack down
-	rm -rf $(VENV) .marsad .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .marsad .mypy_cache .ruff_cache .pytest_cache native/target

@@ -1,16 +1,15 @@
 """datasketch's MinHashLSH in the stage's candidate-index seam: the benchmark's baseline.
 
 :class:`DatasketchIndex` does what :class:`pipeline.dedupe.candidates.LshIndex` does with
-datasketch 2.0: a ``MinHash`` per paragraph (``update_batch`` over the UTF-8 shingles, the
-fastest documented path) and a ``MinHashLSH`` to query and insert. Everything else in the
-stage (normalization, shingles, exact verification, event check, stories, changelog) is the
-same code, so the comparison is on identical work. datasketch returns candidates without a
-score; they are ranked newest first and cut at ``max_verify``, as the stage does.
+datasketch 2.0: a ``MinHash`` per paragraph (``update_batch`` over the UTF-8 character
+shingles of its canonical text, the fastest documented path) and a ``MinHashLSH`` to query
+and insert. Everything else in the stage (normalization, exact verification, event check,
+stories, changelog) is the same code, so the comparison is on identical work. datasketch
+returns candidates without a score; they are ranked newest first and cut at ``max_verify``,
+as the stage does.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
 
@@ -38,8 +37,9 @@ class DatasketchIndex:
         self.params: tuple[int, int] = (self._lsh.b, self._lsh.r)
         self._versions: dict[int, Version] = {}
 
-    def sketch(self, shingles: Sequence[str]) -> MinHash:
+    def sketch(self, text: str) -> MinHash:
         minhash = MinHash(num_perm=self.num_perm, seed=self._config.seed)
+        shingles = shingle_list(text, self._config.shingle_size)
         minhash.update_batch([s.encode("utf-8") for s in shingles])
         return minhash
 
@@ -64,4 +64,4 @@ class DatasketchIndex:
         return 0  # not known; the benchmark measures memory with tracemalloc
 
     def recompute(self, version: Version) -> MinHash:
-        return self.sketch(shingle_list(indexed_text(version), self._config.shingle_size))
+        return self.sketch(indexed_text(version))

@@ -1,37 +1,43 @@
 """Where near-duplicate candidates come from: the :class:`CandidateIndex` seam and its LSH.
 
-The engine asks an index three things: a sketch of a paragraph's shingles, the indexed
+The engine asks an index three things: a sketch of a paragraph's canonical text, the indexed
 versions that may be near it (ranked, at most ``max_verify``), and to add or remove a version.
-:class:`LshIndex` is the stage's own: rensa MinHash signatures cut into band anchors
-(:mod:`~pipeline.dedupe.signatures`) filed in a compact array table
-(:mod:`~pipeline.dedupe.lsh`). The benchmark plugs datasketch's MinHashLSH in the same seam to
-compare the two on identical work.
+:class:`LshIndex` is the stage's own: MinHash over the text's character shingles, cut into
+band fingerprints filed in a compact hash table, all in the native core
+(``marsad_native.NearIndex``, native/src/lib.rs). The benchmark plugs datasketch's MinHashLSH
+in the same seam to compare the two on identical work.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
-from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, cast
+
+from marsad_native import NearIndex, Sketch
 
 from pipeline.dedupe.config import DedupeConfig
-from pipeline.dedupe.lsh import MAX_HANDLE, BandIndex
-from pipeline.dedupe.shingles import shingle_list
-from pipeline.dedupe.signatures import Signer
-from pipeline.dedupe.state import Version, indexed_text
+from pipeline.dedupe.exceptions import StateError
+from pipeline.dedupe.shingles import CODEPAGE
+from pipeline.dedupe.state import Version, hex_key
 
 RARE_BUCKET = 4
 """A bucket of at most this many versions is a rare shingle minimum: one shared band counts."""
 STRONG = 3
 """Shared bands that make a candidate strong enough not to read the big buckets."""
+MAX_HANDLE = (1 << 31) - 1
+
+
+def stored_text(version: Version) -> bytes:
+    """The stored (encoded) text of an indexed version, as the native core reads it."""
+    if version.text is None:
+        raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
+    return version.text
 
 
 class CandidateIndex(Protocol):
     """What the engine needs from a near-duplicate index."""
 
-    def sketch(self, shingles: Sequence[str]) -> object:
-        """The paragraph's signature, passed back to :meth:`candidates` and :meth:`add`."""
+    def sketch(self, text: str) -> object:
+        """The signature of a canonical text, passed back to :meth:`candidates` and :meth:`add`."""
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         """Indexed versions that may be near, best first, with an evidence score."""
@@ -49,61 +55,44 @@ class CandidateIndex(Protocol):
 
 
 class LshIndex:
-    """MinHash LSH with ``bands`` × ``rows`` (rensa), verified candidates ranked by shared bands.
+    """MinHash LSH with ``bands`` × ``rows``, candidates ranked by shared bands (native core).
 
     A version sharing a single band counts only if that band's bucket is small
     (``RARE_BUCKET``): one shared minimum of a common shingle is no evidence. Buckets bigger
     than ``bucket_limit`` are read (their newest ``bucket_limit`` entries) only when the other
-    bands found no candidate sharing ``STRONG`` bands.
+    bands found no candidate sharing ``STRONG`` bands. Handles (small integers) map the native
+    table's entries to versions.
     """
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._signer = Signer(bands=config.bands, rows=config.rows, seed=config.seed)
-        self._table = BandIndex()
+        self._native = NearIndex(
+            shingle_size=config.shingle_size,
+            codepage=CODEPAGE,
+            bands=config.bands,
+            rows=config.rows,
+            seed=config.seed,
+            bucket_limit=config.bucket_limit,
+            max_verify=config.max_verify,
+            rare_bucket=RARE_BUCKET,
+            strong=STRONG,
+        )
         self._handles: list[Version | None] = []
         self._free: list[int] = []
 
-    def sketch(self, shingles: Sequence[str]) -> tuple[int, ...]:
-        return self._signer.anchors(shingles)
+    def sketch(self, text: str) -> Sketch:
+        return self._native.sketch(text)
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
-        anchors: tuple[int, ...] = sketch  # type: ignore[assignment]
-        shared: Counter[int] = Counter()
-        rare: set[int] = set()
-        limit = self._config.bucket_limit
-        get = self._table.get
-        big: list[array[int]] = []
-        for anchor in anchors:
-            hit = get(anchor)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                shared[hit] += 1
-                rare.add(hit)
-            elif len(hit) > limit:
-                big.append(hit)
-            else:
-                shared.update(hit)
-                if len(hit) <= RARE_BUCKET:
-                    rare.update(hit)
-        # Big buckets (minima of common shingles) are read only when the others gave no strong
-        # candidate, and then only their newest entries.
-        if big and max(shared.values(), default=0) < STRONG:
-            for hit in big:
-                shared.update(hit[-limit:])
-        kept = [h for h, count in shared.items() if count >= 2 or h in rare]
-        kept.sort(key=shared.__getitem__, reverse=True)  # stable: ties keep index order
         handles = self._handles
         found: list[tuple[Version, int]] = []
-        for handle in kept[: self._config.max_verify]:
+        for handle, shared in self._native.candidates(cast(Sketch, sketch)):
             version = handles[handle]
             if version is not None:
-                found.append((version, shared[handle]))
+                found.append((version, shared))
         return found
 
     def add(self, version: Version, sketch: object) -> None:
-        anchors: tuple[int, ...] = sketch  # type: ignore[assignment]
         if self._free:
             handle = self._free.pop()
             self._handles[handle] = version
@@ -113,15 +102,12 @@ class LshIndex:
                 raise OverflowError("more indexed versions than the LSH index can address")
             self._handles.append(version)
         version.handle = handle
-        for anchor in anchors:
-            self._table.add(anchor, handle)
+        self._native.add(handle, cast(Sketch, sketch))
 
     def remove(self, version: Version) -> None:
         if version.handle < 0:
             return
-        shingles = shingle_list(indexed_text(version), self._config.shingle_size)
-        for anchor in self._signer.anchors(shingles):
-            self._table.remove(anchor, version.handle)
+        self._native.remove(version.handle, self._native.sketch(stored_text(version)))
         self._handles[version.handle] = None
         self._free.append(version.handle)
         version.handle = -1
@@ -130,4 +116,4 @@ class LshIndex:
         return len(self._handles) - len(self._free)
 
     def nbytes(self) -> int:
-        return self._table.nbytes() + 8 * len(self._handles)
+        return self._native.nbytes() + 8 * len(self._handles)

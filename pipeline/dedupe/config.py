@@ -56,8 +56,6 @@ class DedupeConfig:
     """State older than this (by last sighting) is forgotten."""
     expire_every: timedelta | None = timedelta(hours=1)
     """``process`` expires old state each time stream time passes this step; None: never."""
-    cache_size: int = 2048
-    """Shingle sets of recently verified versions kept in memory (speed only, not state)."""
 
     def __post_init__(self) -> None:
         if self.bands * self.rows != self.num_perm:

@@ -33,7 +33,7 @@ from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.expiry import expire, touch
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
-from pipeline.dedupe.shingles import content_key, joined, shingle_list, text_key, words
+from pipeline.dedupe.shingles import content_key, joined, text_key, words
 from pipeline.dedupe.state import (
     Change,
     Cluster,
@@ -217,15 +217,12 @@ class Deduplicator:
         config = self.config
         near = len(paragraph_words) >= config.min_words
         sketch: object = None
-        shingle_set: frozenset[str] = frozenset()
         match = NO_MATCH
         if near:
-            shingles = shingle_list(canonical, config.shingle_size)
-            sketch = self._index.sketch(shingles)
+            sketch = self._index.sketch(canonical)
             candidates = self._index.candidates(sketch)
-            shingle_set = frozenset(shingles)
             if candidates:
-                match = self._matcher.match(source, paragraph_words, shingle_set, candidates)
+                match = self._matcher.match(source, paragraph_words, canonical, candidates)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
@@ -246,7 +243,6 @@ class Deduplicator:
         cluster.live += 1
         if version.text is not None:
             self._index.add(version, sketch)
-            self._matcher.remember(key, shingle_set)  # republications follow soon after
         self.dirty.versions.add(key)
         self.dirty.clusters.add(cluster.key)
         return version
@@ -300,7 +296,6 @@ class Deduplicator:
         """Take ``version`` out of the LSH index (expiry)."""
         if version.text is not None:
             self._index.remove(version)
-            self._matcher.forget(version.key)
 
     # ------------------------------------------------------------------ expiry
 
@@ -348,14 +343,8 @@ class Deduplicator:
         indexed = sorted(
             (v for v in self.versions.values() if v.text is not None), key=lambda v: v.seq
         )
-        size = self.config.shingle_size
         for version in indexed:
-            shingles = shingle_list(indexed_text(version), size)
-            self._index.add(version, self._index.sketch(shingles))
-
-    def clear_caches(self) -> None:
-        """Drop the speed caches (shingle sets of recent candidates); state is untouched."""
-        self._matcher.forget_all()
+            self._index.add(version, self._index.sketch(indexed_text(version)))
 
     def stats(self) -> dict[str, int]:
         """Sizes of the state, for metrics and the benchmark."""

@@ -4,7 +4,8 @@ For a paragraph whose exact text is new, :meth:`Matcher.match`:
 
 1. takes the candidates of the index (:mod:`~pipeline.dedupe.candidates`), best first, and
    at most ``PER_CLUSTER`` versions of any one cluster;
-2. verifies each exactly: Jaccard and containment of the character-shingle sets;
+2. verifies each exactly: Jaccard and containment of the character-shingle sets (in the
+   native core, ``marsad_native.Shingler``);
 3. judges each cluster by its closest version whose Jaccard reaches the threshold for the
    pair (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise),
    and merges with the closest cluster unless
@@ -16,14 +17,17 @@ For a paragraph whose exact text is new, :meth:`Matcher.match`:
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from marsad_native import Shingler
+
+from pipeline.dedupe.candidates import stored_text
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.events import compare_wording
 from pipeline.dedupe.numbers import NumericChange, numeric_diff
-from pipeline.dedupe.shingles import shingle_set, similarities
+from pipeline.dedupe.shingles import CODEPAGE
 from pipeline.dedupe.state import Version, cluster_id, indexed_text
 from pipeline.dedupe.verdicts import OtherEvent
 
@@ -47,63 +51,44 @@ class Match:
 NO_MATCH = Match(None, 0.0, (), (), (), True)
 PER_CLUSTER = 2
 """Versions of one cluster verified per paragraph (a cluster's versions look alike)."""
-"""A bucket of at most this many versions is a rare shingle minimum: one shared band counts."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Checked:
+class _Checked(NamedTuple):
     version: Version
     jaccard: float
     containment: float
 
 
 class Matcher:
-    """Stateless apart from a cache of shingle sets (speed only: results never depend on it)."""
+    """Stateless: verifies candidates (native shingle sets) and decides."""
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._cache: OrderedDict[int, frozenset[str]] = OrderedDict()
-
-    def shingles_of(self, version: Version) -> frozenset[str]:
-        cached = self._cache.get(version.key)
-        if cached is not None:
-            self._cache.move_to_end(version.key)
-            return cached
-        shingles = shingle_set(indexed_text(version), self._config.shingle_size)
-        self.remember(version.key, shingles)
-        return shingles
-
-    def remember(self, key: int, shingles: frozenset[str]) -> None:
-        """Cache a version's shingle set (most recent first to stay)."""
-        self._cache[key] = shingles
-        if len(self._cache) > self._config.cache_size:
-            self._cache.popitem(last=False)
-
-    def forget(self, key: int) -> None:
-        self._cache.pop(key, None)
-
-    def forget_all(self) -> None:
-        self._cache.clear()
+        self._shingler = Shingler(config.shingle_size, CODEPAGE)
 
     def match(
         self,
         source: str,
         words: Sequence[str],
-        shingles: frozenset[str],
+        text: str,
         candidates: Sequence[tuple[Version, int]],
     ) -> Match:
-        """Decide how a new paragraph text relates to its candidates (see the module doc)."""
+        """Decide how a new paragraph text (``words``, canonical ``text``) relates to its
+        candidates (see the module doc)."""
         if not candidates:
             return NO_MATCH
         config = self._config
-        checked: list[_Checked] = []
-        per_cluster: Counter[int] = Counter()
+        chosen: list[Version] = []
+        per_cluster: dict[int, int] = {}
         for version, _ in candidates:
             key = version.cluster.key
-            if per_cluster[key] >= PER_CLUSTER:
-                continue
-            per_cluster[key] += 1
-            jaccard, containment = similarities(shingles, self.shingles_of(version))
+            seen = per_cluster.get(key, 0)
+            if seen < PER_CLUSTER:
+                per_cluster[key] = seen + 1
+                chosen.append(version)
+        found = self._shingler.similarities(text, [stored_text(v) for v in chosen])
+        checked: list[_Checked] = []
+        for version, (jaccard, containment) in zip(chosen, found, strict=True):
             checked.append(_Checked(version, jaccard, containment))
             if jaccard >= config.index_skip_similarity:
                 break  # near-identical to a version: no other candidate can do better

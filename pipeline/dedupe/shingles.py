@@ -1,5 +1,10 @@
 """Words and character shingles of a paragraph, and the two similarities the stage uses.
 
+The stage itself computes shingles and similarities in the native core
+(``marsad_native.Shingler`` and ``NearIndex``, over the same character n-grams as
+:func:`shingle_list`, hashed); the Python functions here are the reference the unit tests
+check the native core against, and what the datasketch baseline feeds its MinHash.
+
 :func:`words` returns exactly what :func:`pipeline.text.tokens` returns (the project's one
 normalizer), through a fast path for the common case: text made only of Arabic letters,
 harakat, digits, ASCII and common punctuation needs only a handful of ``str.replace`` calls
@@ -28,13 +33,15 @@ _OUTSIDE_FAST = re.compile(
 )
 _FOLDS = (("\u0623", "\u0627"), ("\u0625", "\u0627"), ("\u0622", "\u0627"))
 _FOLDS_AFTER = (("\u0649", "\u064a"), ("\u0629", "\u0647"))
-_RARE = re.compile("[\u064b-\u0652\u0670\u0640\u0660-\u0669\u06f0-\u06f9A-Z]")
-_RARE_TABLE = {cp: None for cp in (*range(0x064B, 0x0653), 0x0670, 0x0640)} | {
-    **{0x0660 + d: str(d) for d in range(10)},
-    **{0x06F0 + d: str(d) for d in range(10)},
-    **{ord("A") + i: chr(ord("a") + i) for i in range(26)},
-}
+_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")  # harakat, superscript alef, tatweel
+_INDIC = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+_INDIC_TABLE = {0x0660 + d: str(d) for d in range(10)} | {0x06F0 + d: str(d) for d in range(10)}
+_UPPER = re.compile("[A-Z]")
 _WORD = re.compile(r"[^\W_]+")
+
+CODEPAGE = bytes(range(256)).decode("cp1256")
+"""The 256 characters of Windows-1256 in byte order: how the native core reads stored texts
+(:func:`pipeline.dedupe.state.encode_text`) without decoding them in Python."""
 
 
 def words(text: str) -> list[str]:
@@ -45,8 +52,11 @@ def words(text: str) -> list[str]:
         text = text.replace(old, new)
     for old, new in _FOLDS_AFTER:
         text = text.replace(old, new)
-    if _RARE.search(text) is not None:
-        text = text.translate(_RARE_TABLE)
+    text = _MARKS.sub("", text)
+    if _INDIC.search(text) is not None:
+        text = text.translate(_INDIC_TABLE)
+    if _UPPER.search(text) is not None:
+        text = text.lower()  # the fast path's only cased letters are A-Z
     return _WORD.findall(text)
 
 

@@ -1,0 +1,46 @@
+"""Native core of Marsad's dedupe stage (Rust, PyO3): shingles, verification, MinHash LSH.
+
+See native/src/lib.rs for the algorithms. Texts are ``str`` or the dedupe stage's stored
+encoding (``bytes``: Windows-1256, or a NUL byte then UTF-8), decoded with ``codepage`` (the
+256 characters of the stored code page, in byte order).
+"""
+
+class Shingler:
+    def __init__(self, size: int, codepage: str) -> None: ...
+    @property
+    def size(self) -> int: ...
+    def hashes(self, text: str | bytes) -> list[int]:
+        """The sorted, distinct 64-bit hashes of the text's character ``size``-grams."""
+    def similarities(
+        self, text: str | bytes, others: list[str | bytes]
+    ) -> list[tuple[float, float]]:
+        """(Jaccard, containment) of ``text``'s shingle set with each of ``others``'."""
+
+class Sketch:
+    @property
+    def keys(self) -> list[int]:
+        """One 32-bit band fingerprint per band, in band order."""
+    def __len__(self) -> int: ...
+
+class NearIndex:
+    def __init__(
+        self,
+        *,
+        shingle_size: int,
+        codepage: str,
+        bands: int,
+        rows: int,
+        seed: int,
+        bucket_limit: int,
+        max_verify: int,
+        rare_bucket: int,
+        strong: int,
+    ) -> None: ...
+    def sketch(self, text: str | bytes) -> Sketch: ...
+    def candidates(self, sketch: Sketch) -> list[tuple[int, int]]:
+        """``(handle, shared bands)`` of the indexed handles that may be near, best first."""
+    def add(self, handle: int, sketch: Sketch) -> None: ...
+    def remove(self, handle: int, sketch: Sketch) -> int:
+        """Remove ``handle`` once from under each band; returns how many entries went."""
+    def __len__(self) -> int: ...
+    def nbytes(self) -> int: ...

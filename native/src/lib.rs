@@ -1,0 +1,464 @@
+//! Native core of Marsad's dedupe stage (`pipeline/dedupe`, docs/dedupe.md).
+//!
+//! The per-paragraph work of near-duplicate detection, which costs too much in Python:
+//!
+//! - **shingles**: character `size`-grams of a paragraph's canonical text (its normalized words
+//!   joined by single spaces), hashed to 64 bits; a text of at most
+//!   `size` characters is one shingle, an empty text none. The same shingles as
+//!   `pipeline.dedupe.shingles.shingle_list`, as hashes: a polynomial rolling hash of the code
+//!   points (mod 2^64, odd multiplier) finished with a bijective mixer and the window length.
+//! - **verification** ([`Shingler::similarities`]): exact Jaccard and containment of two texts'
+//!   shingle sets (a 64-bit hash collision between two different shingles of two paragraphs is
+//!   the only way these differ from the string sets: about 1 in 10^14 a pair).
+//! - **MinHash LSH** ([`NearIndex`]): `bands × rows` minimum hashes under seeded bijective
+//!   mixers (splitmix64's finaliser over the shingle hash xor a seed), each band folded into one
+//!   64-bit anchor, filed under a 32-bit fingerprint in a hash table of handles (small integers
+//!   the Python side maps to its versions). Candidate ranking is the stage's rule, documented on
+//!   [`NearIndex::candidates`].
+//!
+//! Texts come as `str` or in the stage's stored encoding (`bytes`: one byte a letter in
+//! Windows-1256, or a NUL byte then UTF-8); the code page table is passed in by Python so both
+//! forms give the same code points and therefore the same hashes.
+
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use rustc_hash::FxHashMap;
+
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Multiplier of the rolling shingle hash (odd, so multiplication is invertible mod 2^64).
+const ROLL: u64 = 0xD6E8_FEB8_6659_FD93;
+
+/// splitmix64's finaliser: a bijection of u64 with good avalanche.
+#[inline]
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// How texts become shingle hashes: the shingle size and the code page of stored texts.
+#[derive(Clone)]
+struct Shingling {
+    size: usize,
+    codepage: Vec<u32>,
+}
+
+impl Shingling {
+    fn new(size: usize, codepage: &str) -> PyResult<Self> {
+        if size == 0 {
+            return Err(PyValueError::new_err("shingle size must be >= 1"));
+        }
+        let codepage: Vec<u32> = codepage.chars().map(|c| c as u32).collect();
+        if codepage.len() != 256 {
+            return Err(PyValueError::new_err(format!(
+                "codepage must have 256 characters, got {}",
+                codepage.len()
+            )));
+        }
+        Ok(Self { size, codepage })
+    }
+
+    /// The code points of a `str` or of a stored text (`bytes`) into `out`.
+    fn code_points(&self, text: &Bound<'_, PyAny>, out: &mut Vec<u32>) -> PyResult<()> {
+        out.clear();
+        if let Ok(s) = text.cast::<PyString>() {
+            out.extend(s.to_str()?.chars().map(|c| c as u32));
+        } else if let Ok(b) = text.cast::<PyBytes>() {
+            let data = b.as_bytes();
+            if data.first() == Some(&0) {
+                let s = std::str::from_utf8(&data[1..])
+                    .map_err(|e| PyValueError::new_err(format!("stored text is not UTF-8: {e}")))?;
+                out.extend(s.chars().map(|c| c as u32));
+            } else {
+                out.extend(data.iter().map(|&byte| self.codepage[byte as usize]));
+            }
+        } else {
+            return Err(PyTypeError::new_err("a text must be str or bytes"));
+        }
+        Ok(())
+    }
+
+    /// The hash of every shingle, in order, repeats kept.
+    fn hashes(&self, points: &[u32], out: &mut Vec<u64>) {
+        out.clear();
+        let size = self.size;
+        let code = |point: u32| u64::from(point) + 1; // never 0: no leading-zero ambiguity
+        let finish = |hash: u64, length: usize| mix64(hash ^ (length as u64).wrapping_mul(GOLDEN));
+        if points.len() <= size {
+            if !points.is_empty() {
+                let hash = points
+                    .iter()
+                    .fold(0u64, |h, &p| h.wrapping_mul(ROLL).wrapping_add(code(p)));
+                out.push(finish(hash, points.len()));
+            }
+            return;
+        }
+        out.reserve(points.len() - size + 1);
+        let top = ROLL.wrapping_pow(size as u32 - 1); // weight of the window's first point
+        let mut hash = points[..size]
+            .iter()
+            .fold(0u64, |h, &p| h.wrapping_mul(ROLL).wrapping_add(code(p)));
+        out.push(finish(hash, size));
+        for (&gone, &next) in points.iter().zip(&points[size..]) {
+            hash = hash
+                .wrapping_sub(code(gone).wrapping_mul(top))
+                .wrapping_mul(ROLL)
+                .wrapping_add(code(next));
+            out.push(finish(hash, size));
+        }
+    }
+
+    /// The sorted set of shingle hashes of a text.
+    fn set(&self, text: &Bound<'_, PyAny>, points: &mut Vec<u32>) -> PyResult<Vec<u64>> {
+        self.code_points(text, points)?;
+        let mut set = Vec::with_capacity(points.len());
+        self.hashes(points, &mut set);
+        set.sort_unstable();
+        set.dedup();
+        Ok(set)
+    }
+}
+
+/// Size of the intersection of two sorted sets.
+fn common(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut count) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    count
+}
+
+/// (Jaccard, containment) of two sorted sets; (0, 0) when either is empty.
+fn similarity(a: &[u64], b: &[u64]) -> (f64, f64) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, 0.0);
+    }
+    let shared = common(a, b) as f64;
+    let union = (a.len() + b.len()) as f64 - shared;
+    (shared / union, shared / a.len().min(b.len()) as f64)
+}
+
+/// Shingle hashes and exact verification (see the module documentation).
+#[pyclass(module = "marsad_native", frozen)]
+struct Shingler {
+    shingling: Shingling,
+}
+
+#[pymethods]
+impl Shingler {
+    #[new]
+    fn new(size: usize, codepage: &str) -> PyResult<Self> {
+        Ok(Self {
+            shingling: Shingling::new(size, codepage)?,
+        })
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.shingling.size
+    }
+
+    /// The sorted, distinct shingle hashes of a text (`str` or stored `bytes`).
+    fn hashes(&self, text: &Bound<'_, PyAny>) -> PyResult<Vec<u64>> {
+        self.shingling.set(text, &mut Vec::new())
+    }
+
+    /// (Jaccard, containment) of `text` with each of `others`, in order.
+    fn similarities(
+        &self,
+        text: &Bound<'_, PyAny>,
+        others: Vec<Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(f64, f64)>> {
+        let mut points = Vec::new();
+        let mine = self.shingling.set(text, &mut points)?;
+        let mut found = Vec::with_capacity(others.len());
+        for other in &others {
+            let theirs = self.shingling.set(other, &mut points)?;
+            found.push(similarity(&mine, &theirs));
+        }
+        Ok(found)
+    }
+}
+
+/// A paragraph's LSH sketch: one 32-bit fingerprint a band (opaque to Python but for tests).
+#[pyclass(module = "marsad_native", frozen)]
+struct Sketch {
+    keys: Vec<u32>,
+}
+
+#[pymethods]
+impl Sketch {
+    /// The band fingerprints, in band order.
+    #[getter]
+    fn keys(&self) -> Vec<u32> {
+        self.keys.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+/// Shared-band counts of candidate handles, in order of discovery.
+#[derive(Default)]
+struct Shared {
+    /// (handle, shared bands, found in a rare bucket)
+    order: Vec<(u32, u32, bool)>,
+    position: FxHashMap<u32, usize>,
+}
+
+impl Shared {
+    fn bump(&mut self, handle: u32, rare: bool) {
+        match self.position.get(&handle) {
+            Some(&i) => {
+                self.order[i].1 += 1;
+                self.order[i].2 |= rare;
+            }
+            None => {
+                self.position.insert(handle, self.order.len());
+                self.order.push((handle, 1, rare));
+            }
+        }
+    }
+}
+
+/// Where a fingerprint's handles are: one handle (`>= 0`) or a bucket (`!index`, `< 0`).
+type Head = i32;
+
+/// MinHash LSH over shingle hashes: band fingerprint → handles, newest last.
+#[pyclass(module = "marsad_native")]
+struct NearIndex {
+    shingling: Shingling,
+    bands: usize,
+    rows: usize,
+    seeds: Vec<u64>,
+    bucket_limit: usize,
+    max_verify: usize,
+    rare_bucket: usize,
+    strong: u32,
+    table: FxHashMap<u32, Head>,
+    buckets: Vec<Vec<u32>>,
+    free_buckets: Vec<usize>,
+    entries: usize,
+}
+
+impl NearIndex {
+    fn sketch_points(&self, points: &[u32]) -> Vec<u32> {
+        let mut hashes = Vec::with_capacity(points.len());
+        self.shingling.hashes(points, &mut hashes);
+        let mut minima = vec![u64::MAX; self.seeds.len()];
+        for &hash in &hashes {
+            for (minimum, &seed) in minima.iter_mut().zip(&self.seeds) {
+                let value = mix64(hash ^ seed);
+                if value < *minimum {
+                    *minimum = value;
+                }
+            }
+        }
+        (0..self.bands)
+            .map(|band| {
+                let mut anchor = mix64((band as u64 + 1).wrapping_mul(GOLDEN));
+                for &value in &minima[band * self.rows..(band + 1) * self.rows] {
+                    anchor = mix64(anchor ^ value);
+                }
+                ((anchor >> 32) as u32) ^ (anchor as u32)
+            })
+            .collect()
+    }
+
+    fn new_bucket(&mut self, first: u32, second: u32) -> usize {
+        let bucket = vec![first, second];
+        if let Some(index) = self.free_buckets.pop() {
+            self.buckets[index] = bucket;
+            index
+        } else {
+            self.buckets.push(bucket);
+            self.buckets.len() - 1
+        }
+    }
+}
+
+#[pymethods]
+impl NearIndex {
+    #[new]
+    #[pyo3(signature = (*, shingle_size, codepage, bands, rows, seed, bucket_limit, max_verify, rare_bucket, strong))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        shingle_size: usize,
+        codepage: &str,
+        bands: usize,
+        rows: usize,
+        seed: u64,
+        bucket_limit: usize,
+        max_verify: usize,
+        rare_bucket: usize,
+        strong: u32,
+    ) -> PyResult<Self> {
+        if bands == 0 || rows == 0 || bucket_limit == 0 || max_verify == 0 {
+            return Err(PyValueError::new_err(
+                "bands, rows, bucket_limit and max_verify must be >= 1",
+            ));
+        }
+        let mut state = mix64(seed ^ GOLDEN);
+        let seeds = (0..bands * rows)
+            .map(|_| {
+                state = state.wrapping_add(GOLDEN);
+                mix64(state)
+            })
+            .collect();
+        Ok(Self {
+            shingling: Shingling::new(shingle_size, codepage)?,
+            bands,
+            rows,
+            seeds,
+            bucket_limit,
+            max_verify,
+            rare_bucket,
+            strong,
+            table: FxHashMap::default(),
+            buckets: Vec::new(),
+            free_buckets: Vec::new(),
+            entries: 0,
+        })
+    }
+
+    /// The sketch of a text (`str` or stored `bytes`): deterministic for a seed, in every process.
+    fn sketch(&self, text: &Bound<'_, PyAny>) -> PyResult<Sketch> {
+        let mut points = Vec::new();
+        self.shingling.code_points(text, &mut points)?;
+        Ok(Sketch {
+            keys: self.sketch_points(&points),
+        })
+    }
+
+    /// Indexed handles that may be near, best first, as `(handle, shared bands)`, at most
+    /// `max_verify`.
+    ///
+    /// A handle sharing a single band counts only if that band's bucket holds at most
+    /// `rare_bucket` handles (one shared minimum of a common shingle is no evidence). Buckets of
+    /// more than `bucket_limit` handles are read (their newest `bucket_limit`) only when the
+    /// other bands found no handle sharing `strong` bands. Ties keep the order of discovery.
+    fn candidates(&self, sketch: &Sketch) -> Vec<(u32, u32)> {
+        let mut shared = Shared::default();
+        let mut big: Vec<&Vec<u32>> = Vec::new();
+        for key in &sketch.keys {
+            match self.table.get(key) {
+                None => {}
+                Some(&head) if head >= 0 => shared.bump(head as u32, true),
+                Some(&head) => {
+                    let bucket = &self.buckets[!head as usize];
+                    if bucket.len() > self.bucket_limit {
+                        big.push(bucket);
+                    } else {
+                        let rare = bucket.len() <= self.rare_bucket;
+                        for &handle in bucket {
+                            shared.bump(handle, rare);
+                        }
+                    }
+                }
+            }
+        }
+        let strongest = shared.order.iter().map(|e| e.1).max().unwrap_or(0);
+        if !big.is_empty() && strongest < self.strong {
+            for bucket in big {
+                for &handle in &bucket[bucket.len() - self.bucket_limit..] {
+                    shared.bump(handle, false);
+                }
+            }
+        }
+        let mut kept: Vec<(u32, u32)> = shared
+            .order
+            .into_iter()
+            .filter(|&(_, count, rare)| count >= 2 || rare)
+            .map(|(handle, count, _)| (handle, count))
+            .collect();
+        kept.sort_by_key(|&(_, count)| std::cmp::Reverse(count)); // stable: ties keep discovery order
+        kept.truncate(self.max_verify);
+        kept
+    }
+
+    /// File `handle` under each band of `sketch`, after the handles already there.
+    fn add(&mut self, handle: u32, sketch: &Sketch) -> PyResult<()> {
+        if handle > i32::MAX as u32 {
+            return Err(PyOverflowError::new_err(
+                "handle too large for the LSH index",
+            ));
+        }
+        for &key in &sketch.keys {
+            self.entries += 1;
+            match self.table.get(&key).copied() {
+                None => {
+                    self.table.insert(key, handle as Head);
+                }
+                Some(head) if head >= 0 => {
+                    let index = self.new_bucket(head as u32, handle);
+                    self.table.insert(key, !(index as Head));
+                }
+                Some(head) => self.buckets[!head as usize].push(handle),
+            }
+        }
+        Ok(())
+    }
+
+    /// Remove `handle` once from under each band of `sketch`; returns how many entries went.
+    fn remove(&mut self, handle: u32, sketch: &Sketch) -> usize {
+        let mut removed = 0;
+        for &key in &sketch.keys {
+            match self.table.get(&key).copied() {
+                Some(head) if head >= 0 && head as u32 == handle => {
+                    self.table.remove(&key);
+                    removed += 1;
+                }
+                Some(head) if head < 0 => {
+                    let index = !head as usize;
+                    let bucket = &mut self.buckets[index];
+                    if let Some(at) = bucket.iter().position(|&h| h == handle) {
+                        bucket.remove(at);
+                        removed += 1;
+                        if bucket.len() == 1 {
+                            let last = bucket[0];
+                            self.buckets[index] = Vec::new();
+                            self.free_buckets.push(index);
+                            self.table.insert(key, last as Head);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.entries -= removed;
+        removed
+    }
+
+    /// Number of (band, handle) entries.
+    fn __len__(&self) -> usize {
+        self.entries
+    }
+
+    /// Bytes held: the table's slots and control bytes, bucket headers and their buffers.
+    fn nbytes(&self) -> usize {
+        let slot = std::mem::size_of::<u32>() + std::mem::size_of::<Head>() + 1;
+        let buckets: usize = self.buckets.iter().map(|b| b.capacity() * 4).sum();
+        self.table.capacity() * slot
+            + self.buckets.capacity() * std::mem::size_of::<Vec<u32>>()
+            + buckets
+            + self.free_buckets.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+#[pymodule]
+fn marsad_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Shingler>()?;
+    module.add_class::<Sketch>()?;
+    module.add_class::<NearIndex>()?;
+    Ok(())
+}
