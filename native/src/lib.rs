@@ -24,6 +24,7 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Multiplier of the rolling shingle hash (odd, so multiplication is invertible mod 2^64).
@@ -120,19 +121,14 @@ impl Shingling {
     }
 }
 
-/// Size of the intersection of two sorted sets.
+/// Size of the intersection of two sorted sets (a branch-free merge).
 fn common(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut count) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                count += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        count += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     count
 }
@@ -147,18 +143,40 @@ fn similarity(a: &[u64], b: &[u64]) -> (f64, f64) {
     (shared / union, shared / a.len().min(b.len()) as f64)
 }
 
-/// Shingle hashes and exact verification (see the module documentation).
-#[pyclass(module = "marsad_native", frozen)]
+/// Shingle hashes and exact verification (see the module documentation), with a bounded
+/// first-in first-out cache of the shingle sets of texts the caller names by key.
+#[pyclass(module = "marsad_native")]
 struct Shingler {
     shingling: Shingling,
+    capacity: usize,
+    cache: FxHashMap<u64, Vec<u64>>,
+    order: VecDeque<u64>,
+}
+
+impl Shingler {
+    fn remember(&mut self, key: u64, set: Vec<u64>) {
+        if self.capacity == 0 || self.cache.insert(key, set).is_some() {
+            return;
+        }
+        self.order.push_back(key);
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.cache.remove(&old);
+            }
+        }
+    }
 }
 
 #[pymethods]
 impl Shingler {
     #[new]
-    fn new(size: usize, codepage: &str) -> PyResult<Self> {
+    #[pyo3(signature = (size, codepage, capacity = 0))]
+    fn new(size: usize, codepage: &str, capacity: usize) -> PyResult<Self> {
         Ok(Self {
             shingling: Shingling::new(size, codepage)?,
+            capacity,
+            cache: FxHashMap::default(),
+            order: VecDeque::new(),
         })
     }
 
@@ -173,19 +191,46 @@ impl Shingler {
     }
 
     /// (Jaccard, containment) of `text` with each of `others`, in order.
+    ///
+    /// `keys` (one per other text) and `key` (of `text`) name texts for the cache: equal keys
+    /// must mean equal texts. Unnamed texts are neither looked up nor cached.
+    #[pyo3(signature = (text, others, keys = None, key = None))]
     fn similarities(
-        &self,
+        &mut self,
         text: &Bound<'_, PyAny>,
         others: Vec<Bound<'_, PyAny>>,
+        keys: Option<Vec<u64>>,
+        key: Option<u64>,
     ) -> PyResult<Vec<(f64, f64)>> {
+        if let Some(keys) = &keys {
+            if keys.len() != others.len() {
+                return Err(PyValueError::new_err("keys and others differ in length"));
+            }
+        }
         let mut points = Vec::new();
         let mine = self.shingling.set(text, &mut points)?;
         let mut found = Vec::with_capacity(others.len());
-        for other in &others {
+        for (i, other) in others.iter().enumerate() {
+            let name = keys.as_ref().map(|k| k[i]);
+            if let Some(theirs) = name.and_then(|k| self.cache.get(&k)) {
+                found.push(similarity(&mine, theirs));
+                continue;
+            }
             let theirs = self.shingling.set(other, &mut points)?;
             found.push(similarity(&mine, &theirs));
+            if let Some(name) = name {
+                self.remember(name, theirs);
+            }
+        }
+        if let Some(key) = key {
+            self.remember(key, mine);
         }
         Ok(found)
+    }
+
+    /// Number of shingle sets in the cache.
+    fn cached(&self) -> usize {
+        self.cache.len()
     }
 }
 

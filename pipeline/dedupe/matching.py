@@ -60,11 +60,11 @@ class _Checked(NamedTuple):
 
 
 class Matcher:
-    """Stateless: verifies candidates (native shingle sets) and decides."""
+    """Verifies candidates (native shingle sets, recent ones cached) and decides."""
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._shingler = Shingler(config.shingle_size, CODEPAGE)
+        self._shingler = Shingler(config.shingle_size, CODEPAGE, config.cache_size)
 
     def match(
         self,
@@ -72,9 +72,12 @@ class Matcher:
         words: Sequence[str],
         text: str,
         candidates: Sequence[tuple[Version, int]],
+        *,
+        key: int | None = None,
     ) -> Match:
-        """Decide how a new paragraph text (``words``, canonical ``text``) relates to its
-        candidates (see the module doc)."""
+        """Decide how a new paragraph text (``words``, canonical ``text``, text ``key``)
+        relates to its candidates (see the module doc). Shingle sets are cached by text key
+        (speed only: results never depend on the cache)."""
         if not candidates:
             return NO_MATCH
         config = self._config
@@ -86,7 +89,9 @@ class Matcher:
             if seen < PER_CLUSTER:
                 per_cluster[key] = seen + 1
                 chosen.append(version)
-        found = self._shingler.similarities(text, [stored_text(v) for v in chosen])
+        found = self._shingler.similarities(
+            text, [stored_text(v) for v in chosen], [v.key for v in chosen], key
+        )
         checked: list[_Checked] = []
         for version, (jaccard, containment) in zip(chosen, found, strict=True):
             checked.append(_Checked(version, jaccard, containment))
