@@ -73,9 +73,9 @@ class Matcher:
         text: str,
         candidates: Sequence[tuple[Version, int]],
         *,
-        key: int | None = None,
+        text_key: int | None = None,
     ) -> Match:
-        """Decide how a new paragraph text (``words``, canonical ``text``, text ``key``)
+        """Decide how a new paragraph text (``words``, canonical ``text``, ``text_key``)
         relates to its candidates (see the module doc). Shingle sets are cached by text key
         (speed only: results never depend on the cache)."""
         if not candidates:
@@ -90,7 +90,7 @@ class Matcher:
                 per_cluster[key] = seen + 1
                 chosen.append(version)
         found = self._shingler.similarities(
-            text, [stored_text(v) for v in chosen], [v.key for v in chosen], key
+            text, [stored_text(v) for v in chosen], [v.key for v in chosen], text_key
         )
         checked: list[_Checked] = []
         for version, (jaccard, containment) in zip(chosen, found, strict=True):
