@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from pipeline.dedupe.state import Record, hex_key, int_key, parse_time
+from pipeline.dedupe.state import Record, hex_key, int_key, iso_time, parse_time
 
 LineKey = tuple[int, str]
 """(normalized text key, source)."""
@@ -84,7 +84,7 @@ class SiteLines:
         entry = self._counts.get(key)
         if entry is None:
             return None
-        return {"pages": list(entry.pages), "count": entry.count, "last": entry.last.isoformat()}
+        return {"pages": list(entry.pages), "count": entry.count, "last": iso_time(entry.last)}
 
     def load(self, record_key: str, value: Record) -> LineKey:
         """Load one ``b:`` record (restore); returns its key."""

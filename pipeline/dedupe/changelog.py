@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.dedupe.boilerplate import SiteLines
-from pipeline.dedupe.state import Change, hex_key
+from pipeline.dedupe.state import Change, hex_key, iso_time
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator
@@ -68,6 +68,6 @@ def drain(dedup: Deduplicator) -> list[Change]:
 def meta_record(dedup: Deduplicator) -> dict[str, object]:
     return {
         "seq": dedup.seq,
-        "clock": dedup.clock.isoformat() if dedup.clock else None,
-        "next_expiry": dedup.next_expiry.isoformat() if dedup.next_expiry else None,
+        "clock": iso_time(dedup.clock) if dedup.clock else None,
+        "next_expiry": iso_time(dedup.next_expiry) if dedup.next_expiry else None,
     }

@@ -83,8 +83,11 @@ def compare_wording(
     max_other_change_share: float = 0.15,
 ) -> WordingDiff:
     """Compare two paragraphs' normalized words: a revision, or a report of another event."""
-    this_side = _Side(this, set(other), names)
-    other_side = _Side(other, set(this), names)
+    this_words, other_words = set(this), set(other)
+    if this_words == other_words:  # no word on one side only: nothing to explain
+        return REVISION
+    this_side = _Side(this, this_words - other_words, names)
+    other_side = _Side(other, other_words - this_words, names)
     this_side.explain(other_side.only_skeletons)
     other_side.explain(this_side.only_skeletons)
     changes = len(this_side.content) + len(other_side.content)
@@ -125,12 +128,13 @@ def _respelled(a: Sequence[str], b: Sequence[str]) -> bool:
 class _Side:
     """One paragraph's words found only on its side, sorted into slots and content changes."""
 
-    def __init__(self, words: Sequence[str], other: set[str], names: frozenset[str]) -> None:
+    __slots__ = ("content", "names", "only", "only_skeletons", "slots", "words")
+
+    def __init__(self, words: Sequence[str], only: set[str], names: frozenset[str]) -> None:
+        """``only``: the words of ``words`` that the other paragraph does not have."""
         self.words = words
-        self.only = [i for i, word in enumerate(words) if word not in other]
-        self.only_skeletons: frozenset[str] = frozenset().union(
-            *(skeletons(words[i]) for i in self.only)
-        )
+        self.only = [i for i, word in enumerate(words) if word in only] if only else []
+        self.only_skeletons: frozenset[str] = frozenset().union(*map(skeletons, only))
         self.names = names
         self.slots: dict[int, Slot] = {}
         self.content: set[int] = set()
@@ -139,23 +143,26 @@ class _Side:
         only = set(self.only)
         for i in self.only:
             word = self.words[i]
-            kind = self._slot(i, only)
+            number = number_value(word) is not None
+            ignored = is_in(word, _IGNORED)
+            kind = self._slot(i, only, number=number, ignored=ignored)
             if kind is not None:
-                if not skeletons(word) & other_only_skeletons:
+                if skeletons(word).isdisjoint(other_only_skeletons):
                     self.slots[i] = kind
                 continue
-            if number_value(word) is not None or is_in(word, _IGNORED):
+            if number or ignored:
                 continue
-            if skeletons(word) & other_only_skeletons:
+            if not skeletons(word).isdisjoint(other_only_skeletons):
                 continue
             self.content.add(i)
 
-    def _slot(self, i: int, only: set[int]) -> Slot | None:
-        word = self.words[i]
-        if number_value(word) is not None:
+    def _slot(self, i: int, only: set[int], *, number: bool, ignored: bool) -> Slot | None:
+        """The slot of the word at ``i`` (``number``: it is a count; ``ignored``: a function
+        word, attribution verb or qualifier), or None."""
+        if number:
             return Slot.DATE if is_date_number(self.words, i) else None
-        kind = _own_slot(word, self.names)
-        if kind is not None or i == 0 or is_in(word, _IGNORED):
+        kind = _own_slot(self.words[i], self.names)
+        if kind is not None or i == 0 or ignored:
             return kind
         previous = self.words[i - 1]
         if is_in(previous, PLACE_TRIGGERS):

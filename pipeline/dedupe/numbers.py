@@ -13,6 +13,7 @@ Numbers that are part of a date ("29 اغسطس", "16 11 2014", a year) are date
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +95,8 @@ def mentions(words: Sequence[str]) -> list[Mention]:
     """Every count in ``words`` (normalized words, as :func:`~pipeline.dedupe.shingles.words`)."""
     found: list[Mention] = []
     number_words = number_forms()
+    if "".join(words).isalpha() and number_words.keys().isdisjoint(words):
+        return found  # no digit and no number word: no count
     for position, word in enumerate(words):
         if word.isalpha() and word not in number_words:
             continue
@@ -132,7 +135,9 @@ def _lead(words: Sequence[str], position: int) -> str:
     return words[position - 1] if position >= 1 else ""
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _head(word: str) -> str:
+    """The qualifier head ``word`` is, clitics allowed ("باكثر" → "اكثر"), or empty."""
     return next((form for form in bare_forms(word) if form in _QUALIFIER_HEADS), "")
 
 
@@ -175,6 +180,8 @@ def numeric_diff(before: Sequence[str], after: Sequence[str]) -> tuple[NumericCh
     """
     old = [m for m in mentions(before) if not m.date]
     new = [m for m in mentions(after) if not m.date]
+    if not old and not new:
+        return ()
     pairs: dict[int, int] = {}
     for same in (_same_subject, _same_lead, _same_value):
         taken = set(pairs.values())

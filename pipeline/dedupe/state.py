@@ -48,6 +48,24 @@ def story_id(key: int) -> str:
     return f"s{key:016x}"
 
 
+_ISO_TEXTS: dict[int, tuple[datetime, str]] = {}
+_ISO_TEXTS_SIZE = 64
+
+
+def iso_time(when: datetime) -> str:
+    """``when.isoformat()``. The texts of the last few datetime objects are remembered (by
+    identity: the entry keeps its object alive), as one drain writes the time of the article
+    just processed into most of its records."""
+    cached = _ISO_TEXTS.get(id(when))
+    if cached is not None:
+        return cached[1]
+    if len(_ISO_TEXTS) >= _ISO_TEXTS_SIZE:
+        _ISO_TEXTS.clear()
+    text = when.isoformat()
+    _ISO_TEXTS[id(when)] = (when, text)
+    return text
+
+
 def parse_time(value: Any, what: str) -> datetime:
     if not isinstance(value, str):
         raise StateError(f"{what}: expected an ISO time, got {value!r}")
@@ -154,10 +172,14 @@ class Cluster:
     def to_record(self) -> Record:
         return {
             "founder": hex_key(self.founder),
-            "first": self.first.as_json(),
+            "first": {  # FirstSeen.as_json, without building a FirstSeen
+                "source": self.first_source,
+                "url_id": self.first_url_id,
+                "time": iso_time(self.first_time),
+            },
             "outlets": list(self.outlets),
             "articles": self.articles,
-            "last": self.last.isoformat(),
+            "last": iso_time(self.last),
         }
 
     @classmethod
@@ -230,8 +252,8 @@ class Version:
             "cluster": hex_key(self.cluster.key),
             "source": self.source,
             "url_id": self.url_id,
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
+            "first": iso_time(self.first),
+            "last": iso_time(self.last),
             "words": self.words,
             "text": decode_text(self.text) if self.text is not None else None,
         }

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pipeline.dedupe.expiry import touch
-from pipeline.dedupe.state import Record, hex_key, int_key, parse_time, story_id
+from pipeline.dedupe.state import Record, hex_key, int_key, iso_time, parse_time, story_id
 
 if TYPE_CHECKING:
     from pipeline.dedupe.verdicts import ArticleInput
@@ -42,7 +42,7 @@ class Article:
             "url": self.url,
             "story": hex_key(self.story),
             "version": self.version,
-            "seen": self.seen.isoformat(),
+            "seen": iso_time(self.seen),
             "versions": [hex_key(k) for k in self.versions],
         }
 
@@ -83,8 +83,8 @@ class Story:
     def to_record(self) -> Record:
         return {
             "urls": [list(entry) for entry in self.urls],
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
+            "first": iso_time(self.first),
+            "last": iso_time(self.last),
         }
 
     @classmethod

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from connectors.demo.corpus import generate_articles
 from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator, StateError
-from pipeline.dedupe.state import Change
+from pipeline.dedupe.state import Change, iso_time
 
 # Short retention and hourly expiry, so that the stream expires state while it runs.
 CONFIG = DedupeConfig(retention=timedelta(hours=5), expire_every=timedelta(hours=1))
@@ -170,3 +170,16 @@ def test_restore_needs_a_fresh_deduplicator() -> None:
     dedup.process(stream()[0])
     with pytest.raises(RuntimeError):
         dedup.restore([], now=stream()[0].seen_at)
+
+
+def test_iso_time_is_isoformat_even_for_equal_times_in_other_zones() -> None:
+    """The ISO texts are remembered by object identity: an equal instant written in another
+    zone, or a fresh equal object, still gets its own ``isoformat()``."""
+    utc = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    beirut = utc.astimezone(timezone(timedelta(hours=2)))
+    assert utc == beirut
+    for when in (utc, beirut, utc, datetime(2024, 3, 1, 12, 0, tzinfo=UTC), beirut):
+        assert iso_time(when) == when.isoformat()
+    for minute in range(200):  # more than the cache holds
+        when = utc + timedelta(minutes=minute)
+        assert iso_time(when) == when.isoformat()
