@@ -54,3 +54,8 @@ class NearIndex:
         """Remove ``handle`` once from under each band; returns how many entries went."""
     def __len__(self) -> int: ...
     def nbytes(self) -> int: ...
+
+def prepare(texts: list[str]) -> list[tuple[str, int, int] | None]:
+    """For each paragraph ``(canonical text, text key, number of words)`` as
+    ``pipeline.dedupe.shingles`` ``joined(words(text))`` and ``text_key`` give them, or None
+    where the text has a character outside the fast path of ``words``."""

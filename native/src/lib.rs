@@ -16,10 +16,16 @@
 //!   the Python side maps to its versions). Candidate ranking is the stage's rule, documented on
 //!   [`NearIndex::candidates`].
 //!
+//! - **words** ([`prepare`]): a paragraph's canonical text (its normalized words joined by
+//!   spaces), the text's key and its number of words, for text made only of the characters `pipeline.dedupe.shingles.words` handles
+//!   on its fast path (anything else is left to Python's one normalizer).
+//!
 //! Texts come as `str` or in the stage's stored encoding (`bytes`: one byte a letter in
 //! Windows-1256, or a NUL byte then UTF-8); the code page table is passed in by Python so both
 //! forms give the same code points and therefore the same hashes.
 
+use blake2::digest::{Update, VariableOutput};
+use blake2::Blake2bVar;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -500,8 +506,91 @@ impl NearIndex {
     }
 }
 
+/// What the fast path does with a character: part of a word (as this character), a separator,
+/// dropped (a mark), or outside the fast path (the whole text goes to Python).
+enum Class {
+    Word(char),
+    Separator,
+    Dropped,
+    Outside,
+}
+
+fn classify(c: char) -> Class {
+    match c {
+        'a'..='z' | '0'..='9' => Class::Word(c),
+        'A'..='Z' => Class::Word(c.to_ascii_lowercase()),
+        '\t' | '\n' | '\r' | ' '..='~' => Class::Separator,
+        '\u{0623}' | '\u{0625}' | '\u{0622}' => Class::Word('\u{0627}'), // hamza forms → alef
+        '\u{0649}' => Class::Word('\u{064A}'),                           // alef maqsura → ya
+        '\u{0629}' => Class::Word('\u{0647}'),                           // ta marbuta → ha
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => Class::Word(c),
+        '\u{064B}'..='\u{0652}' | '\u{0670}' | '\u{0640}' => Class::Dropped, // harakat, tatweel
+        '\u{0660}'..='\u{0669}' => Class::Word(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+        '\u{06F0}'..='\u{06F9}' => Class::Word(char::from(b'0' + (c as u32 - 0x06F0) as u8)),
+        '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{066A}'..='\u{066C}' => Class::Separator,
+        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' => {
+            Class::Separator
+        }
+        '\u{2013}' | '\u{2014}' | '\u{2022}' => Class::Separator,
+        _ => Class::Outside,
+    }
+}
+
+/// The canonical text (normalized words joined by single spaces) and its number of words, or
+/// None if the text has a character outside the fast path.
+fn canonical(text: &str) -> Option<(String, usize)> {
+    let mut out = String::with_capacity(text.len());
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        match classify(c) {
+            Class::Word(w) => {
+                if !in_word {
+                    if words > 0 {
+                        out.push(' ');
+                    }
+                    words += 1;
+                }
+                out.push(w);
+                in_word = true;
+            }
+            Class::Separator => in_word = false,
+            Class::Dropped => {}
+            Class::Outside => return None,
+        }
+    }
+    Some((out, words))
+}
+
+/// BLAKE2b with an 8-byte digest, big-endian: `pipeline.dedupe.shingles.text_key`.
+fn text_key(text: &str) -> u64 {
+    let mut hasher = Blake2bVar::new(8).expect("8 is a valid BLAKE2b digest size");
+    hasher.update(text.as_bytes());
+    let mut digest = [0u8; 8];
+    hasher
+        .finalize_variable(&mut digest)
+        .expect("the buffer has the digest size");
+    u64::from_be_bytes(digest)
+}
+
+/// For each paragraph, `(canonical text, text key, number of words)`, or None where a character
+/// is outside the fast path (Python's normalizer handles those).
+#[pyfunction]
+fn prepare(texts: Vec<Bound<'_, PyString>>) -> PyResult<Vec<Option<(String, u64, usize)>>> {
+    texts
+        .iter()
+        .map(|text| {
+            Ok(canonical(text.to_str()?).map(|(joined, words)| {
+                let key = text_key(&joined);
+                (joined, key, words)
+            }))
+        })
+        .collect()
+}
+
 #[pymodule]
 fn marsad_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(prepare, module)?)?;
     module.add_class::<Shingler>()?;
     module.add_class::<Sketch>()?;
     module.add_class::<NearIndex>()?;

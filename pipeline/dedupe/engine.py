@@ -33,7 +33,7 @@ from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.expiry import expire, touch
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
-from pipeline.dedupe.shingles import content_key, joined, text_key, words
+from pipeline.dedupe.shingles import canonical_content_key, prepared, text_key
 from pipeline.dedupe.state import (
     Change,
     Cluster,
@@ -98,24 +98,23 @@ class Deduplicator:
         source = sys.intern(article.source)
         url_id = article.url_id
         seen = article.seen_at
-        all_words = [words(p) for p in article.paragraphs]
-        story_key = int(content_key(all_words)[:16], 16) & _KEY_MASK
+        texts = prepared(article.paragraphs)
+        story_key = int(canonical_content_key(c for c, _, _ in texts)[:16], 16) & _KEY_MASK
         previous = self.articles.get(url_id)
         status, version = self._status(previous, url_id, story_key)
         counted = self._counted_clusters(previous)
         paragraphs: list[ParagraphVerdict] = []
         dropped: list[DroppedParagraph] = []
         carried: dict[int, None] = {}
-        for index, (text, paragraph_words) in enumerate(
-            zip(article.paragraphs, all_words, strict=True)
+        for index, (text, (canonical, full_key, word_count)) in enumerate(
+            zip(article.paragraphs, texts, strict=True)
         ):
-            if not paragraph_words:
+            if not word_count:
                 dropped.append(DroppedParagraph(text, DropReason.NO_WORDS.value))
                 continue
-            canonical = joined(paragraph_words)
-            key = text_key(canonical) & _KEY_MASK
+            key = full_key & _KEY_MASK
             current = self.versions.get(key)
-            if self.lines.counts(len(paragraph_words)):
+            if self.lines.counts(word_count):
                 line: LineKey = (key, source)
                 frequent, changed = self.lines.observe(line, url_id, seen)
                 if changed:
@@ -127,7 +126,7 @@ class Deduplicator:
             repeat = key in carried
             if current is None:
                 current = self._new_version(
-                    key, canonical, paragraph_words, source=source, url_id=url_id, seen=seen
+                    key, canonical, word_count, source=source, url_id=url_id, seen=seen
                 )
             cluster = current.cluster
             if cluster.key not in counted:
@@ -208,23 +207,21 @@ class Deduplicator:
         self,
         key: int,
         canonical: str,
-        paragraph_words: list[str],
+        word_count: int,
         *,
         source: str,
         url_id: str,
         seen: datetime,
     ) -> Version:
         config = self.config
-        near = len(paragraph_words) >= config.min_words
+        near = word_count >= config.min_words
         sketch: object = None
         match = NO_MATCH
         if near:
             sketch = self._index.sketch(canonical)
             candidates = self._index.candidates(sketch)
             if candidates:
-                match = self._matcher.match(
-                    source, paragraph_words, canonical, candidates, text_key=key
-                )
+                match = self._matcher.match(source, canonical, candidates, text_key=key)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
@@ -237,7 +234,7 @@ class Deduplicator:
             source=source,
             url_id=url_id,
             first=seen,
-            words=len(paragraph_words),
+            words=word_count,
             text=encode_text(canonical) if near and match.index else None,
             founding=_founding(match),
         )

@@ -69,17 +69,17 @@ class Matcher:
     def match(
         self,
         source: str,
-        words: Sequence[str],
         text: str,
         candidates: Sequence[tuple[Version, int]],
         *,
         text_key: int | None = None,
     ) -> Match:
-        """Decide how a new paragraph text (``words``, canonical ``text``, ``text_key``)
-        relates to its candidates (see the module doc). Shingle sets are cached by text key
-        (speed only: results never depend on the cache)."""
+        """Decide how a new paragraph's canonical ``text`` relates to its candidates (see the
+        module doc). Shingle sets are cached by ``text_key`` (speed only: results never
+        depend on the cache)."""
         if not candidates:
             return NO_MATCH
+        words = text.split(" ")
         config = self._config
         chosen: list[Version] = []
         per_cluster: dict[int, int] = {}

@@ -22,7 +22,13 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 
+from marsad_native import prepare
+
 from pipeline.text import tokens
+
+Prepared = tuple[str, int, int]
+"""A paragraph's canonical text (its normalized words joined by spaces), text key and number
+of words; the words are ``canonical.split(" ")`` (no word holds a space)."""
 
 # Characters the fast path handles; any other character sends the text to ``tokens``. All are
 # NFKC-stable, and none composes with its neighbours, so NFKC leaves such text alone.
@@ -60,6 +66,22 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
+    """``(joined(words), text_key(joined(words)), len(words))`` of each paragraph's words, in
+    one native call for text the fast path of :func:`words` handles (the unit tests check they
+    agree), through ``pipeline.text.tokens`` for the rest."""
+    found = prepare(list(paragraphs))
+    result: list[Prepared] = []
+    for paragraph, fast in zip(paragraphs, found, strict=True):
+        if fast is not None:
+            result.append(fast)
+            continue
+        paragraph_words = tokens(paragraph)
+        canonical = joined(paragraph_words)
+        result.append((canonical, text_key(canonical), len(paragraph_words)))
+    return result
+
+
 def joined(paragraph_words: Sequence[str]) -> str:
     """The canonical text of a paragraph: its words joined by single spaces."""
     return " ".join(paragraph_words)
@@ -72,7 +94,12 @@ def text_key(text: str) -> int:
 
 def content_key(paragraph_words: Iterable[Sequence[str]]) -> str:
     """SHA-256 hex of all the article's words: ``pipeline.text.content_fingerprint``'s value."""
-    flat = " ".join(" ".join(w) for w in paragraph_words if w)
+    return canonical_content_key(joined(w) for w in paragraph_words)
+
+
+def canonical_content_key(canonicals: Iterable[str]) -> str:
+    """:func:`content_key` from the paragraphs' canonical texts (empty ones are skipped)."""
+    flat = " ".join(c for c in canonicals if c)
     return hashlib.sha256(flat.encode("utf-8")).hexdigest()
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from marsad_native import prepare
 
 from connectors.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe.shingles import (
+    canonical_content_key,
     content_key,
     joined,
+    prepared,
     shingle_list,
     shingle_set,
     similarities,
@@ -63,3 +66,31 @@ def test_shingles_and_similarities() -> None:
     assert containment > jaccard
     assert similarities(a, frozenset()) == (0.0, 0.0)
     assert similarities(a, a) == (1.0, 1.0)
+
+
+def reference(text: str) -> tuple[str, int, int]:
+    paragraph_words = tokens(text)
+    assert all(" " not in w for w in paragraph_words)  # so the words are canonical.split(" ")
+    return joined(paragraph_words), text_key(joined(paragraph_words)), len(paragraph_words)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=80), max_size=4))
+def test_prepared_equals_the_normalizer(texts: list[str]) -> None:
+    assert prepared(texts) == [reference(t) for t in texts]
+
+
+def test_prepared_equals_the_normalizer_on_every_seed_line() -> None:
+    lines = [line for seed_id in SEED_IDS for line in seed_lines(seed_id)]
+    assert prepared(lines) == [reference(line) for line in lines]
+    fast = prepare(lines)
+    assert sum(item is not None for item in fast) > 0.9 * len(lines)  # the native path is used
+
+
+def test_the_native_path_leaves_other_characters_to_python() -> None:
+    assert prepare(["قصف \ufefb", "قصف"]) == [None, ("قصف", text_key("قصف"), 1)]
+
+
+def test_canonical_content_key_is_content_key() -> None:
+    paragraphs = [words(seed("003:11")), [], words(seed("003:43"))]
+    assert canonical_content_key(joined(w) for w in paragraphs) == content_key(paragraphs)
