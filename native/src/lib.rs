@@ -29,7 +29,7 @@ use blake2::Blake2bVar;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::VecDeque;
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -127,26 +127,15 @@ impl Shingling {
     }
 }
 
-/// Size of the intersection of two sorted sets (a branch-free merge).
-fn common(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut count) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        count += usize::from(x == y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    count
-}
-
-/// (Jaccard, containment) of two sorted sets; (0, 0) when either is empty.
-fn similarity(a: &[u64], b: &[u64]) -> (f64, f64) {
-    if a.is_empty() || b.is_empty() {
+/// (Jaccard, containment) of two sets from their sizes and the size of their intersection;
+/// (0, 0) when either is empty.
+fn similarity(mine: usize, theirs: usize, shared: usize) -> (f64, f64) {
+    if mine == 0 || theirs == 0 {
         return (0.0, 0.0);
     }
-    let shared = common(a, b) as f64;
-    let union = (a.len() + b.len()) as f64 - shared;
-    (shared / union, shared / a.len().min(b.len()) as f64)
+    let shared = shared as f64;
+    let union = (mine + theirs) as f64 - shared;
+    (shared / union, shared / mine.min(theirs) as f64)
 }
 
 /// Shingle hashes and exact verification (see the module documentation), with a bounded
@@ -157,20 +146,35 @@ struct Shingler {
     capacity: usize,
     cache: FxHashMap<u64, Vec<u64>>,
     order: VecDeque<u64>,
+    scratch: Scratch,
 }
 
-impl Shingler {
-    fn remember(&mut self, key: u64, set: Vec<u64>) {
-        if self.capacity == 0 || self.cache.insert(key, set).is_some() {
-            return;
-        }
-        self.order.push_back(key);
-        while self.order.len() > self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.cache.remove(&old);
-            }
+/// Cache `set` under `key`, forgetting the oldest entries beyond `capacity`.
+fn remember(
+    cache: &mut FxHashMap<u64, Vec<u64>>,
+    order: &mut VecDeque<u64>,
+    capacity: usize,
+    key: u64,
+    set: Vec<u64>,
+) {
+    if cache.insert(key, set).is_some() {
+        return;
+    }
+    order.push_back(key);
+    while order.len() > capacity {
+        if let Some(old) = order.pop_front() {
+            cache.remove(&old);
         }
     }
+}
+
+/// Buffers a verification reuses from call to call.
+#[derive(Default)]
+struct Scratch {
+    points: Vec<u32>,
+    hashes: Vec<u64>,
+    mine: FxHashSet<u64>,
+    theirs: FxHashSet<u64>,
 }
 
 #[pymethods]
@@ -183,6 +187,7 @@ impl Shingler {
             capacity,
             cache: FxHashMap::default(),
             order: VecDeque::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -213,23 +218,38 @@ impl Shingler {
                 return Err(PyValueError::new_err("keys and others differ in length"));
             }
         }
-        let mut points = Vec::new();
-        let mine = self.shingling.set(text, &mut points)?;
+        let scratch = &mut self.scratch;
+        self.shingling.code_points(text, &mut scratch.points)?;
+        self.shingling.hashes(&scratch.points, &mut scratch.hashes);
+        scratch.mine.clear();
+        scratch.mine.extend(scratch.hashes.iter().copied());
+        let mine = &scratch.mine;
         let mut found = Vec::with_capacity(others.len());
         for (i, other) in others.iter().enumerate() {
             let name = keys.as_ref().map(|k| k[i]);
             if let Some(theirs) = name.and_then(|k| self.cache.get(&k)) {
-                found.push(similarity(&mine, theirs));
+                let shared = theirs.iter().filter(|h| mine.contains(h)).count();
+                found.push(similarity(mine.len(), theirs.len(), shared));
                 continue;
             }
-            let theirs = self.shingling.set(other, &mut points)?;
-            found.push(similarity(&mine, &theirs));
-            if let Some(name) = name {
-                self.remember(name, theirs);
+            self.shingling.code_points(other, &mut scratch.points)?;
+            self.shingling.hashes(&scratch.points, &mut scratch.hashes);
+            scratch.theirs.clear();
+            let mut shared = 0;
+            for &hash in &scratch.hashes {
+                if scratch.theirs.insert(hash) && mine.contains(&hash) {
+                    shared += 1;
+                }
+            }
+            found.push(similarity(mine.len(), scratch.theirs.len(), shared));
+            if let (Some(name), true) = (name, self.capacity > 0) {
+                let set = scratch.theirs.iter().copied().collect();
+                remember(&mut self.cache, &mut self.order, self.capacity, name, set);
             }
         }
-        if let Some(key) = key {
-            self.remember(key, mine);
+        if let (Some(key), true) = (key, self.capacity > 0) {
+            let set = mine.iter().copied().collect();
+            remember(&mut self.cache, &mut self.order, self.capacity, key, set);
         }
         Ok(found)
     }
@@ -259,26 +279,36 @@ impl Sketch {
     }
 }
 
-/// Shared-band counts of candidate handles, in order of discovery.
+/// Shared-band counts of candidate handles, in order of discovery; kept between queries so a
+/// query allocates nothing: `slot[handle]` is 1 + the handle's place in `order` during a query
+/// and 0 otherwise.
 #[derive(Default)]
 struct Shared {
     /// (handle, shared bands, found in a rare bucket)
     order: Vec<(u32, u32, bool)>,
-    position: FxHashMap<u32, usize>,
+    slot: Vec<u32>,
 }
 
 impl Shared {
+    #[inline]
     fn bump(&mut self, handle: u32, rare: bool) {
-        match self.position.get(&handle) {
-            Some(&i) => {
-                self.order[i].1 += 1;
-                self.order[i].2 |= rare;
-            }
-            None => {
-                self.position.insert(handle, self.order.len());
-                self.order.push((handle, 1, rare));
-            }
+        let slot = &mut self.slot[handle as usize];
+        if *slot == 0 {
+            self.order.push((handle, 1, rare));
+            *slot = self.order.len() as u32;
+        } else {
+            let entry = &mut self.order[*slot as usize - 1];
+            entry.1 += 1;
+            entry.2 |= rare;
         }
+    }
+
+    /// Forget the last query (resets only the slots it touched).
+    fn clear(&mut self) {
+        for &(handle, _, _) in &self.order {
+            self.slot[handle as usize] = 0;
+        }
+        self.order.clear();
     }
 }
 
@@ -300,6 +330,7 @@ struct NearIndex {
     buckets: Vec<Vec<u32>>,
     free_buckets: Vec<usize>,
     entries: usize,
+    shared: Shared,
 }
 
 impl NearIndex {
@@ -379,6 +410,7 @@ impl NearIndex {
             buckets: Vec::new(),
             free_buckets: Vec::new(),
             entries: 0,
+            shared: Shared::default(),
         })
     }
 
@@ -398,8 +430,8 @@ impl NearIndex {
     /// `rare_bucket` handles (one shared minimum of a common shingle is no evidence). Buckets of
     /// more than `bucket_limit` handles are read (their newest `bucket_limit`) only when the
     /// other bands found no handle sharing `strong` bands. Ties keep the order of discovery.
-    fn candidates(&self, sketch: &Sketch) -> Vec<(u32, u32)> {
-        let mut shared = Shared::default();
+    fn candidates(&mut self, sketch: &Sketch) -> Vec<(u32, u32)> {
+        let shared = &mut self.shared;
         let mut big: Vec<&Vec<u32>> = Vec::new();
         for key in &sketch.keys {
             match self.table.get(key) {
@@ -428,10 +460,11 @@ impl NearIndex {
         }
         let mut kept: Vec<(u32, u32)> = shared
             .order
-            .into_iter()
-            .filter(|&(_, count, rare)| count >= 2 || rare)
-            .map(|(handle, count, _)| (handle, count))
+            .iter()
+            .filter(|&&(_, count, rare)| count >= 2 || rare)
+            .map(|&(handle, count, _)| (handle, count))
             .collect();
+        shared.clear();
         kept.sort_by_key(|&(_, count)| std::cmp::Reverse(count)); // stable: ties keep discovery order
         kept.truncate(self.max_verify);
         kept
@@ -443,6 +476,9 @@ impl NearIndex {
             return Err(PyOverflowError::new_err(
                 "handle too large for the LSH index",
             ));
+        }
+        if self.shared.slot.len() <= handle as usize {
+            self.shared.slot.resize(handle as usize + 1, 0);
         }
         for &key in &sketch.keys {
             self.entries += 1;
@@ -503,6 +539,7 @@ impl NearIndex {
             + self.buckets.capacity() * std::mem::size_of::<Vec<u32>>()
             + buckets
             + self.free_buckets.capacity() * std::mem::size_of::<usize>()
+            + self.shared.slot.capacity() * std::mem::size_of::<u32>()
     }
 }
 
