@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.dedupe.boilerplate import SiteLines
-from pipeline.dedupe.state import Change, hex_key, iso_time
+from pipeline.dedupe.state import Change, iso_time
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator
@@ -45,18 +45,18 @@ def drain(dedup: Deduplicator) -> list[Change]:
     for key in dirty.versions:
         version = dedup.versions.get(key)
         if version is not None:
-            changes.append((f"v:{hex_key(key)}", version.to_record()))
+            changes.append((f"v:{key:016x}", version.to_record()))
     for key in dirty.clusters:
         cluster = dedup.clusters.get(key)
         if cluster is not None:
-            changes.append((f"c:{hex_key(key)}", cluster.to_record()))
+            changes.append((f"c:{key:016x}", cluster.to_record()))
     for url_id in dirty.articles:
         article = dedup.articles.get(url_id)
         if article is not None:
             changes.append((f"a:{url_id}", article.to_record()))
     for key in dirty.stories:
         story = dedup.stories.get(key)
-        changes.append((f"s:{hex_key(key)}", story.to_record() if story else None))
+        changes.append((f"s:{key:016x}", story.to_record() if story else None))
     for line in dirty.lines:
         changes.append((SiteLines.record_key(line), dedup.lines.record(line)))
     if dirty.meta:

@@ -96,16 +96,19 @@ def compare_wording(
     limit = max(max_other_changes, max_other_change_share * min(len(this), len(other)))
     if changes > limit:
         return WordingDiff(False, (), (), changes)
+    here, there = this_side.names_by_slot(), other_side.names_by_slot()
     for kind in Slot:
-        here = [this[i] for i, k in this_side.slots.items() if k is kind]
-        there = [other[j] for j, k in other_side.slots.items() if k is kind]
-        if here and there:
-            return WordingDiff(True, tuple(here), tuple(there), changes)
+        if kind in here and kind in there:
+            return WordingDiff(True, tuple(here[kind]), tuple(there[kind]), changes)
     return _aligned(this_side, other_side, changes)
 
 
 def _aligned(this_side: _Side, other_side: _Side, changes: int) -> WordingDiff:
     """A name on one side where the other side has another unexplained word (difflib)."""
+    if not (this_side.slots and other_side.unexplained) and not (
+        other_side.slots and this_side.unexplained
+    ):
+        return WordingDiff(False, (), (), changes)  # no name faces an unexplained word
     this, other = this_side.words, other_side.words
     matcher = SequenceMatcher(None, list(this), list(other), autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -138,6 +141,18 @@ class _Side:
         self.names = names
         self.slots: dict[int, Slot] = {}
         self.content: set[int] = set()
+
+    def names_by_slot(self) -> dict[Slot, list[str]]:
+        """The name-slot words of this side, in order, by slot class."""
+        names: dict[Slot, list[str]] = {}
+        for i, kind in self.slots.items():
+            names.setdefault(kind, []).append(self.words[i])
+        return names
+
+    @property
+    def unexplained(self) -> bool:
+        """True if a word of this side is a name slot or a content change."""
+        return bool(self.slots or self.content)
 
     def explain(self, other_only_skeletons: frozenset[str]) -> None:
         only = set(self.only)

@@ -43,7 +43,7 @@ class Article:
             "story": hex_key(self.story),
             "version": self.version,
             "seen": iso_time(self.seen),
-            "versions": [hex_key(k) for k in self.versions],
+            "versions": list(map(hex_key, self.versions)),
         }
 
     @classmethod
