@@ -57,6 +57,15 @@ class _Checked(NamedTuple):
     version: Version
     jaccard: float
     containment: float
+    seq: int
+
+
+def _closest(item: _Checked) -> tuple[float, int]:
+    return -item.jaccard, item.seq
+
+
+def _containing(item: _Checked) -> tuple[float, int]:
+    return -item.containment, item.seq
 
 
 class Matcher:
@@ -92,12 +101,13 @@ class Matcher:
         found = self._shingler.similarities(
             text, [stored_text(v) for v in chosen], [v.key for v in chosen], text_key
         )
+        skip = config.index_skip_similarity
         checked: list[_Checked] = []
         for version, (jaccard, containment) in zip(chosen, found, strict=True):
-            checked.append(_Checked(version, jaccard, containment))
-            if jaccard >= config.index_skip_similarity:
+            checked.append(_Checked(version, jaccard, containment, version.seq))
+            if jaccard >= skip:
                 break  # near-identical to a version: no other candidate can do better
-        checked.sort(key=lambda c: (-c.jaccard, c.version.seq))
+        checked.sort(key=_closest)
         best = checked[0].jaccard
         # Each cluster is judged by its closest version within reach: merge with the closest
         # cluster whose closest version is a revision of this paragraph, not another event.
@@ -123,7 +133,7 @@ class Matcher:
             )
         related: list[int] = []
         if len(words) >= config.related_min_words:
-            for item in sorted(checked, key=lambda c: (-c.containment, c.version.seq)):
+            for item in sorted(checked, key=_containing):
                 version = item.version
                 key = version.cluster.key
                 if (
