@@ -65,7 +65,9 @@ class Story:
 
     def __init__(self, key: int, first: datetime) -> None:
         self.key = key
-        self.urls: list[tuple[str, str, str]] = []
+        self.urls: tuple[tuple[str, str, str], ...] = ()
+        """(url_id, source, url) of each URL, in order; a tuple of strings, which the garbage
+        collector stops tracking (the state holds one per story)."""
         self.first = first
         self.last = first
 
@@ -90,7 +92,7 @@ class Story:
     @classmethod
     def from_record(cls, key: int, value: Record) -> Story:
         story = cls(key, parse_time(value["first"], "first"))
-        story.urls = [(str(u), str(s), str(url)) for u, s, url in value["urls"]]
+        story.urls = tuple((str(u), str(s), str(url)) for u, s, url in value["urls"])
         story.last = parse_time(value["last"], "last")
         return story
 
@@ -107,7 +109,7 @@ def file_story(
     if previous is not None and previous.story != story_key:
         old = stories.get(previous.story)
         if old is not None:
-            old.urls = [entry for entry in old.urls if entry[0] != url_id]
+            old.urls = tuple(entry for entry in old.urls if entry[0] != url_id)
             if not old.urls:
                 del stories[old.key]
             dirty.add(previous.story)
@@ -115,7 +117,7 @@ def file_story(
     if story is None:
         story = stories[story_key] = Story(story_key, seen)
     if not any(entry[0] == url_id for entry in story.urls):
-        story.urls.append((url_id, sys.intern(article.source), article.url))
+        story.urls = (*story.urls, (url_id, sys.intern(article.source), article.url))
         dirty.add(story_key)
     if seen > story.last:
         story.last = seen
