@@ -6,25 +6,15 @@ encoding (``bytes``: Windows-1256, or a NUL byte then UTF-8), decoded with ``cod
 """
 
 class Shingler:
-    def __init__(self, size: int, codepage: str, capacity: int = 0) -> None:
-        """``capacity``: shingle sets of named texts kept (first in, first out; 0: none)."""
+    def __init__(self, size: int, codepage: str) -> None: ...
     @property
     def size(self) -> int: ...
     def hashes(self, text: str | bytes) -> list[int]:
         """The sorted, distinct 64-bit hashes of the text's character ``size``-grams."""
     def similarities(
-        self,
-        text: str | bytes,
-        others: list[str | bytes] | list[bytes] | list[str],
-        keys: list[int] | None = None,
-        key: int | None = None,
+        self, text: str | bytes, others: list[str | bytes] | list[bytes] | list[str]
     ) -> list[tuple[float, float]]:
-        """(Jaccard, containment) of ``text``'s shingle set with each of ``others``'.
-
-        ``keys`` (one per other) and ``key`` (of ``text``) name texts for the cache: equal
-        keys must mean equal texts.
-        """
-    def cached(self) -> int: ...
+        """(Jaccard, containment) of ``text``'s shingle set with each of ``others``'."""
 
 class Sketch:
     @property

@@ -30,7 +30,6 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::VecDeque;
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Multiplier of the rolling shingle hash (odd, so multiplication is invertible mod 2^64).
@@ -138,36 +137,6 @@ fn similarity(mine: usize, theirs: usize, shared: usize) -> (f64, f64) {
     (shared / union, shared / mine.min(theirs) as f64)
 }
 
-/// Shingle hashes and exact verification (see the module documentation), with a bounded
-/// first-in first-out cache of the shingle sets of texts the caller names by key.
-#[pyclass(module = "marsad_native")]
-struct Shingler {
-    shingling: Shingling,
-    capacity: usize,
-    cache: FxHashMap<u64, Vec<u64>>,
-    order: VecDeque<u64>,
-    scratch: Scratch,
-}
-
-/// Cache `set` under `key`, forgetting the oldest entries beyond `capacity`.
-fn remember(
-    cache: &mut FxHashMap<u64, Vec<u64>>,
-    order: &mut VecDeque<u64>,
-    capacity: usize,
-    key: u64,
-    set: Vec<u64>,
-) {
-    if cache.insert(key, set).is_some() {
-        return;
-    }
-    order.push_back(key);
-    while order.len() > capacity {
-        if let Some(old) = order.pop_front() {
-            cache.remove(&old);
-        }
-    }
-}
-
 /// Buffers a verification reuses from call to call.
 #[derive(Default)]
 struct Scratch {
@@ -177,16 +146,19 @@ struct Scratch {
     theirs: FxHashSet<u64>,
 }
 
+/// Shingle hashes and exact verification (see the module documentation).
+#[pyclass(module = "marsad_native")]
+struct Shingler {
+    shingling: Shingling,
+    scratch: Scratch,
+}
+
 #[pymethods]
 impl Shingler {
     #[new]
-    #[pyo3(signature = (size, codepage, capacity = 0))]
-    fn new(size: usize, codepage: &str, capacity: usize) -> PyResult<Self> {
+    fn new(size: usize, codepage: &str) -> PyResult<Self> {
         Ok(Self {
             shingling: Shingling::new(size, codepage)?,
-            capacity,
-            cache: FxHashMap::default(),
-            order: VecDeque::new(),
             scratch: Scratch::default(),
         })
     }
@@ -201,62 +173,32 @@ impl Shingler {
         self.shingling.set(text, &mut Vec::new())
     }
 
-    /// (Jaccard, containment) of `text` with each of `others`, in order.
-    ///
-    /// `keys` (one per other text) and `key` (of `text`) name texts for the cache: equal keys
-    /// must mean equal texts. Unnamed texts are neither looked up nor cached.
-    #[pyo3(signature = (text, others, keys = None, key = None))]
+    /// (Jaccard, containment) of `text` with each of `others`, in order: the other text's
+    /// shingles are probed in a hash set of this text's (no sorting).
     fn similarities(
         &mut self,
         text: &Bound<'_, PyAny>,
         others: Vec<Bound<'_, PyAny>>,
-        keys: Option<Vec<u64>>,
-        key: Option<u64>,
     ) -> PyResult<Vec<(f64, f64)>> {
-        if let Some(keys) = &keys {
-            if keys.len() != others.len() {
-                return Err(PyValueError::new_err("keys and others differ in length"));
-            }
-        }
         let scratch = &mut self.scratch;
         self.shingling.code_points(text, &mut scratch.points)?;
         self.shingling.hashes(&scratch.points, &mut scratch.hashes);
         scratch.mine.clear();
         scratch.mine.extend(scratch.hashes.iter().copied());
-        let mine = &scratch.mine;
         let mut found = Vec::with_capacity(others.len());
-        for (i, other) in others.iter().enumerate() {
-            let name = keys.as_ref().map(|k| k[i]);
-            if let Some(theirs) = name.and_then(|k| self.cache.get(&k)) {
-                let shared = theirs.iter().filter(|h| mine.contains(h)).count();
-                found.push(similarity(mine.len(), theirs.len(), shared));
-                continue;
-            }
+        for other in &others {
             self.shingling.code_points(other, &mut scratch.points)?;
             self.shingling.hashes(&scratch.points, &mut scratch.hashes);
             scratch.theirs.clear();
             let mut shared = 0;
             for &hash in &scratch.hashes {
-                if scratch.theirs.insert(hash) && mine.contains(&hash) {
+                if scratch.theirs.insert(hash) && scratch.mine.contains(&hash) {
                     shared += 1;
                 }
             }
-            found.push(similarity(mine.len(), scratch.theirs.len(), shared));
-            if let (Some(name), true) = (name, self.capacity > 0) {
-                let set = scratch.theirs.iter().copied().collect();
-                remember(&mut self.cache, &mut self.order, self.capacity, name, set);
-            }
-        }
-        if let (Some(key), true) = (key, self.capacity > 0) {
-            let set = mine.iter().copied().collect();
-            remember(&mut self.cache, &mut self.order, self.capacity, key, set);
+            found.push(similarity(scratch.mine.len(), scratch.theirs.len(), shared));
         }
         Ok(found)
-    }
-
-    /// Number of shingle sets in the cache.
-    fn cached(&self) -> usize {
-        self.cache.len()
     }
 }
 

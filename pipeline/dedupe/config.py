@@ -52,8 +52,6 @@ class DedupeConfig:
     that site's boilerplate."""
     boilerplate_max_words: int = 20
     """Only lines of at most this many words are counted as possible site boilerplate."""
-    cache_size: int = 2048
-    """Shingle sets of recently verified texts kept by the verifier (speed only, not state)."""
     retention: timedelta = timedelta(days=14)
     """State older than this (by last sighting) is forgotten."""
     expire_every: timedelta | None = timedelta(hours=1)

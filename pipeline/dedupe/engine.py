@@ -221,7 +221,7 @@ class Deduplicator:
             sketch = self._index.sketch(canonical)
             candidates = self._index.candidates(sketch)
             if candidates:
-                match = self._matcher.match(source, canonical, candidates, text_key=key)
+                match = self._matcher.match(source, canonical, candidates)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)

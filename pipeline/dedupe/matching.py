@@ -69,23 +69,20 @@ def _containing(item: _Checked) -> tuple[float, int]:
 
 
 class Matcher:
-    """Verifies candidates (native shingle sets, recent ones cached) and decides."""
+    """Verifies candidates (exact shingle-set similarities, native) and decides."""
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._shingler = Shingler(config.shingle_size, CODEPAGE, config.cache_size)
+        self._shingler = Shingler(config.shingle_size, CODEPAGE)
 
     def match(
         self,
         source: str,
         text: str,
         candidates: Sequence[tuple[Version, int]],
-        *,
-        text_key: int | None = None,
     ) -> Match:
         """Decide how a new paragraph's canonical ``text`` relates to its candidates (see the
-        module doc). Shingle sets are cached by ``text_key`` (speed only: results never
-        depend on the cache)."""
+        module doc)."""
         if not candidates:
             return NO_MATCH
         words = text.split(" ")
@@ -98,9 +95,7 @@ class Matcher:
             if seen < PER_CLUSTER:
                 per_cluster[key] = seen + 1
                 chosen.append(version)
-        found = self._shingler.similarities(
-            text, [stored_text(v) for v in chosen], [v.key for v in chosen], text_key
-        )
+        found = self._shingler.similarities(text, [stored_text(v) for v in chosen])
         skip = config.index_skip_similarity
         checked: list[_Checked] = []
         for version, (jaccard, containment) in zip(chosen, found, strict=True):

@@ -238,18 +238,3 @@ def test_lsh_index_maps_handles_to_versions_and_reuses_them() -> None:
     assert third.handle == 0  # the freed handle
     assert len(lsh) == 2
     assert lsh.nbytes() > 0
-
-
-def test_the_verifier_cache_changes_no_result_and_stays_bounded() -> None:
-    texts = seed_texts()[:80]
-    plain, cached = Shingler(5, CODEPAGE), Shingler(5, CODEPAGE, capacity=16)
-    for round_ in range(2):
-        for i, text in enumerate(texts):
-            others = texts[max(0, i - 6) : i]
-            keys = list(range(max(0, i - 6), i))
-            stored = [encode_text(o) for o in others]
-            expected = plain.similarities(text, stored)
-            assert cached.similarities(text, stored, keys, i) == expected, (round_, i)
-            assert cached.cached() <= 16
-    with pytest.raises(ValueError, match="differ in length"):
-        cached.similarities(texts[0], [texts[1]], [1, 2])
