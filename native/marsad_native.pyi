@@ -12,9 +12,10 @@ class Shingler:
     def hashes(self, text: str | bytes) -> list[int]:
         """The sorted, distinct 64-bit hashes of the text's character ``size``-grams."""
     def similarities(
-        self, text: str | bytes, others: list[str | bytes] | list[bytes] | list[str]
+        self, text: str | bytes | Sketch, others: list[str | bytes] | list[bytes] | list[str]
     ) -> list[tuple[float, float]]:
-        """(Jaccard, containment) of ``text``'s shingle set with each of ``others``'."""
+        """(Jaccard, containment) of ``text``'s shingle set with each of ``others``'; a
+        ``Sketch`` of the text (same shingle size) spares hashing it again."""
 
 class Sketch:
     @property

@@ -173,18 +173,30 @@ impl Shingler {
         self.shingling.set(text, &mut Vec::new())
     }
 
-    /// (Jaccard, containment) of `text` with each of `others`, in order: the other text's
-    /// shingles are probed in a hash set of this text's (no sorting).
+    /// (Jaccard, containment) of `text` (a text, or a [`Sketch`] of it, whose shingle hashes are
+    /// reused) with each of `others`, in order: the other text's shingles are probed in a hash
+    /// set of this text's (no sorting).
     fn similarities(
         &mut self,
         text: &Bound<'_, PyAny>,
         others: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(f64, f64)>> {
         let scratch = &mut self.scratch;
-        self.shingling.code_points(text, &mut scratch.points)?;
-        self.shingling.hashes(&scratch.points, &mut scratch.hashes);
         scratch.mine.clear();
-        scratch.mine.extend(scratch.hashes.iter().copied());
+        if let Ok(sketch) = text.cast::<Sketch>() {
+            let sketch = sketch.get();
+            if sketch.size != self.shingling.size {
+                return Err(PyValueError::new_err(format!(
+                    "the sketch has {}-shingles, this verifier {}",
+                    sketch.size, self.shingling.size
+                )));
+            }
+            scratch.mine.extend(sketch.hashes.iter().copied());
+        } else {
+            self.shingling.code_points(text, &mut scratch.points)?;
+            self.shingling.hashes(&scratch.points, &mut scratch.hashes);
+            scratch.mine.extend(scratch.hashes.iter().copied());
+        }
         let mut found = Vec::with_capacity(others.len());
         for other in &others {
             self.shingling.code_points(other, &mut scratch.points)?;
@@ -206,6 +218,10 @@ impl Shingler {
 #[pyclass(module = "marsad_native", frozen)]
 struct Sketch {
     keys: Vec<u32>,
+    /// The text's shingle hashes (repeats kept) and their shingle size: a verification of the
+    /// same text reuses them instead of hashing it again.
+    hashes: Vec<u64>,
+    size: usize,
 }
 
 #[pymethods]
@@ -276,7 +292,7 @@ struct NearIndex {
 }
 
 impl NearIndex {
-    fn sketch_points(&self, points: &[u32]) -> Vec<u32> {
+    fn sketch_points(&self, points: &[u32]) -> Sketch {
         let mut hashes = Vec::with_capacity(points.len());
         self.shingling.hashes(points, &mut hashes);
         let mut minima = vec![u64::MAX; self.seeds.len()];
@@ -288,7 +304,7 @@ impl NearIndex {
                 }
             }
         }
-        (0..self.bands)
+        let keys = (0..self.bands)
             .map(|band| {
                 let mut anchor = mix64((band as u64 + 1).wrapping_mul(GOLDEN));
                 for &value in &minima[band * self.rows..(band + 1) * self.rows] {
@@ -296,7 +312,12 @@ impl NearIndex {
                 }
                 ((anchor >> 32) as u32) ^ (anchor as u32)
             })
-            .collect()
+            .collect();
+        Sketch {
+            keys,
+            hashes,
+            size: self.shingling.size,
+        }
     }
 
     fn new_bucket(&mut self, first: u32, second: u32) -> usize {
@@ -360,9 +381,7 @@ impl NearIndex {
     fn sketch(&self, text: &Bound<'_, PyAny>) -> PyResult<Sketch> {
         let mut points = Vec::new();
         self.shingling.code_points(text, &mut points)?;
-        Ok(Sketch {
-            keys: self.sketch_points(&points),
-        })
+        Ok(self.sketch_points(&points))
     }
 
     /// Indexed handles that may be near, best first, as `(handle, shared bands)`, at most

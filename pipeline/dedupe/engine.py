@@ -33,7 +33,7 @@ from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.expiry import expire, touch
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
-from pipeline.dedupe.shingles import canonical_content_key, prepared, text_key
+from pipeline.dedupe.shingles import content_key64, prepared, text_key
 from pipeline.dedupe.state import (
     Change,
     Cluster,
@@ -99,7 +99,7 @@ class Deduplicator:
         url_id = article.url_id
         seen = article.seen_at
         texts = prepared(article.paragraphs)
-        story_key = int(canonical_content_key(c for c, _, _ in texts)[:16], 16) & _KEY_MASK
+        story_key = content_key64([c for c, _, _ in texts]) & _KEY_MASK
         previous = self.articles.get(url_id)
         status, version = self._status(previous, url_id, story_key)
         counted = self._counted_clusters(previous)
@@ -221,7 +221,7 @@ class Deduplicator:
             sketch = self._index.sketch(canonical)
             candidates = self._index.candidates(sketch)
             if candidates:
-                match = self._matcher.match(source, canonical, candidates)
+                match = self._matcher.match(source, canonical, candidates, sketch)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)

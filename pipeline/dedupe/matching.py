@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from marsad_native import Shingler
+from marsad_native import Shingler, Sketch
 
 from pipeline.dedupe.candidates import stored_text
 from pipeline.dedupe.config import DedupeConfig
@@ -80,9 +80,11 @@ class Matcher:
         source: str,
         text: str,
         candidates: Sequence[tuple[Version, int]],
+        sketch: object = None,
     ) -> Match:
         """Decide how a new paragraph's canonical ``text`` relates to its candidates (see the
-        module doc)."""
+        module doc). ``sketch``: the index's sketch of the text; the native one carries the
+        text's shingle hashes, which verification then reuses."""
         if not candidates:
             return NO_MATCH
         words = text.split(" ")
@@ -95,7 +97,8 @@ class Matcher:
             if seen < PER_CLUSTER:
                 per_cluster[key] = seen + 1
                 chosen.append(version)
-        found = self._shingler.similarities(text, [stored_text(v) for v in chosen])
+        probe = sketch if isinstance(sketch, Sketch) else text
+        found = self._shingler.similarities(probe, [stored_text(v) for v in chosen])
         skip = config.index_skip_similarity
         checked: list[_Checked] = []
         for version, (jaccard, containment) in zip(chosen, found, strict=True):

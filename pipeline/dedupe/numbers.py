@@ -97,10 +97,8 @@ def mentions(words: Sequence[str]) -> list[Mention]:
     number_words = number_forms()
     if "".join(words).isalpha() and number_words.keys().isdisjoint(words):
         return found  # no digit and no number word: no count
-    for position, word in enumerate(words):
-        if word.isalpha() and word not in number_words:
-            continue
-        value = number_value(word)
+    for position in [i for i, w in enumerate(words) if not w.isalpha() or w in number_words]:
+        value = number_value(words[position])
         if value is None:
             continue
         qualifier = _qualifier(words, position)

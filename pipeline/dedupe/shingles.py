@@ -99,8 +99,17 @@ def content_key(paragraph_words: Iterable[Sequence[str]]) -> str:
 
 def canonical_content_key(canonicals: Iterable[str]) -> str:
     """:func:`content_key` from the paragraphs' canonical texts (empty ones are skipped)."""
-    flat = " ".join(c for c in canonicals if c)
-    return hashlib.sha256(flat.encode("utf-8")).hexdigest()
+    return _content_digest(canonicals).hex()
+
+
+def content_key64(canonicals: Iterable[str]) -> int:
+    """The first 64 bits of :func:`canonical_content_key`, as an integer."""
+    return int.from_bytes(_content_digest(canonicals)[:8], "big")
+
+
+def _content_digest(canonicals: Iterable[str]) -> bytes:
+    flat = " ".join([c for c in canonicals if c])
+    return hashlib.sha256(flat.encode("utf-8")).digest()
 
 
 def shingle_list(text: str, size: int) -> list[str]:

@@ -89,6 +89,9 @@ class Founding:
     other_events: tuple[OtherEvent, ...] = ()
 
     def to_record(self) -> Record:
+        if not (self.numeric_diff or self.related or self.other_events):
+            return {"similarity": self.similarity, "numeric_diff": [], "related": [],
+                    "other_events": []}  # fmt: skip
         return {
             "similarity": self.similarity,
             "numeric_diff": [c.as_json() for c in self.numeric_diff],

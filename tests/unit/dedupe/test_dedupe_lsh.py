@@ -238,3 +238,15 @@ def test_lsh_index_maps_handles_to_versions_and_reuses_them() -> None:
     assert third.handle == 0  # the freed handle
     assert len(lsh) == 2
     assert lsh.nbytes() > 0
+
+
+def test_a_sketch_verifies_like_its_text() -> None:
+    texts = seed_texts()[:40]
+    shingler, ours = Shingler(5, CODEPAGE), index()
+    stored = [encode_text(t) for t in texts]
+    for text in texts:
+        assert shingler.similarities(ours.sketch(text), stored) == shingler.similarities(
+            text, stored
+        )
+    with pytest.raises(ValueError, match="3-shingles"):
+        shingler.similarities(index(shingle_size=3).sketch(texts[0]), stored)

@@ -10,6 +10,7 @@ from connectors.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe.shingles import (
     canonical_content_key,
     content_key,
+    content_key64,
     joined,
     prepared,
     shingle_list,
@@ -94,3 +95,8 @@ def test_the_native_path_leaves_other_characters_to_python() -> None:
 def test_canonical_content_key_is_content_key() -> None:
     paragraphs = [words(seed("003:11")), [], words(seed("003:43"))]
     assert canonical_content_key(joined(w) for w in paragraphs) == content_key(paragraphs)
+
+
+def test_content_key64_is_the_head_of_the_content_key() -> None:
+    canonicals = [joined(words(seed("003:11"))), "", joined(words(seed("003:43")))]
+    assert content_key64(canonicals) == int(canonical_content_key(canonicals)[:16], 16)
