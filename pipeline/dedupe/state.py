@@ -49,13 +49,14 @@ def story_id(key: int) -> str:
 
 
 _ISO_TEXTS: dict[int, tuple[datetime, str]] = {}
-_ISO_TEXTS_SIZE = 64
+_ISO_TEXTS_SIZE = 4096
 
 
 def iso_time(when: datetime) -> str:
-    """``when.isoformat()``. The texts of the last few datetime objects are remembered (by
-    identity: the entry keeps its object alive), as one drain writes the time of the article
-    just processed into most of its records."""
+    """``when.isoformat()``. The texts of up to 4,096 recent datetime objects are remembered
+    (by identity: the entry keeps its object alive; the cache is emptied when full), as one
+    drain writes the time of the article just processed into most of its records, and a
+    republished paragraph's version carries the time of the article that founded it."""
     cached = _ISO_TEXTS.get(id(when))
     if cached is not None:
         return cached[1]
@@ -118,9 +119,10 @@ class Founding:
 NO_FOUNDING = Founding(0.0)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.cache
 def plain_founding(similarity: float) -> Founding:
-    """A shared Founding with only a similarity (rounded to 3 decimals): no per-version cost."""
+    """A shared Founding with only a similarity: no per-version object. Similarities are
+    rounded to 4 decimals, so at most 10,001 of these ever exist (about 1 MB)."""
     return Founding(similarity) if similarity else NO_FOUNDING
 
 
