@@ -115,6 +115,22 @@ def mentions(words: Sequence[str]) -> list[Mention]:
     return found
 
 
+_REACH = 3
+"""A mention reads at most this many words before its number (lead, qualifier) and
+``_REACH - 1`` after it (subject, date neighbour)."""
+
+
+def _contexts(words: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
+    """The words around every possible count: equal lists mean equal mentions (but for their
+    positions), as a mention is a function of its number and the words within ``_REACH``."""
+    number_words = number_forms()
+    return [
+        (min(i, _REACH), tuple(words[max(0, i - _REACH) : i + _REACH]))
+        for i, w in enumerate(words)
+        if not w.isalpha() or w in number_words
+    ]
+
+
 def _qualifier(words: Sequence[str], position: int) -> str:
     """The qualifier of a count: "اكثر من" in "باكثر من 10"; empty if none."""
     if position >= 1:
@@ -176,6 +192,8 @@ def numeric_diff(before: Sequence[str], after: Sequence[str]) -> tuple[NumericCh
     qualifier changed is reported with both readings; a count present on one side only, with
     None on the other. Changes come in the order of ``after``, removed counts last.
     """
+    if _contexts(before) == _contexts(after):
+        return ()  # the same counts in the same words: identical mentions, nothing changed
     old = [m for m in mentions(before) if not m.date]
     new = [m for m in mentions(after) if not m.date]
     if not old and not new:

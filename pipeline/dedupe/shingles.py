@@ -71,6 +71,8 @@ def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
     one native call for text the fast path of :func:`words` handles (the unit tests check they
     agree), through ``pipeline.text.tokens`` for the rest."""
     found = prepare(list(paragraphs))
+    if None not in found:
+        return found  # type: ignore[return-value]  # all on the fast path
     result: list[Prepared] = []
     for paragraph, fast in zip(paragraphs, found, strict=True):
         if fast is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.dedupe import NumericChange, numeric_diff, words
-from pipeline.dedupe.numbers import mentions
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dedupe import NumericChange, numbers, numeric_diff, words
+from pipeline.dedupe.numbers import _contexts, mentions
 from tests.unit.dedupe.support import seed
 
 
@@ -55,3 +58,37 @@ def test_qualifiers_are_part_of_the_reading() -> None:
     assert mention.reading == "اكثر من 10"
     (mention,) = mentions(words("سقوط حوالي 40 قتيلا"))
     assert mention.reading == "حوالي 40"
+
+
+VOCABULARY = [
+    "15", "10", "3", "2014", "29", "اكثر", "من", "نحو", "قتل", "وقتل", "صاروخ", "صواريخ", "فيل",
+    "عنصرا", "مدنيين", "اغسطس", "ثلاثه", "اثنين", "في", "على", "قصف", "حلب", "واصيب",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(VOCABULARY), max_size=14),
+    st.lists(st.tuples(st.integers(0, 13), st.sampled_from(VOCABULARY)), max_size=3),
+)
+def test_the_unchanged_context_shortcut_gives_the_full_comparison(
+    before: list[str], edits: list[tuple[int, str]]
+) -> None:
+    after = list(before)
+    for position, word in edits:  # a revision: a few words replaced
+        if position < len(after):
+            after[position] = word
+    expected = _full_diff(before, after)
+    assert numeric_diff(before, after) == expected
+    if _contexts(before) == _contexts(after):
+        assert expected == ()
+
+
+def _full_diff(before: list[str], after: list[str]) -> tuple[NumericChange, ...]:
+    """numeric_diff without its shortcut (the contexts never compare equal)."""
+    original = numbers._contexts
+    numbers._contexts = lambda words: [object()]  # type: ignore[assignment,misc,return-value]
+    try:
+        return numeric_diff(before, after)
+    finally:
+        numbers._contexts = original
