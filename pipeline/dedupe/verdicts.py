@@ -63,9 +63,14 @@ class ArticleInput:
     paragraphs: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FirstSeen:
-    """Where and when a cluster was first seen."""
+    """Where and when a cluster was first seen.
+
+    Not frozen, like :class:`ParagraphVerdict`: the stage builds one per paragraph, and a
+    frozen dataclass sets each field through ``object.__setattr__`` (three times slower).
+    Treat it as read-only.
+    """
 
     source: str
     url_id: str
@@ -95,8 +100,12 @@ class OtherEvent:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParagraphVerdict:
+    """One paragraph's verdict. Built once per paragraph, so not frozen (a frozen dataclass
+    sets each field through ``object.__setattr__``, three times slower); treat it as
+    read-only."""
+
     index: int
     """Position in ``ArticleInput.paragraphs``."""
     text: str
