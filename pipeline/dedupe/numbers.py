@@ -124,6 +124,8 @@ def _contexts(words: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
     """The words around every possible count: equal lists mean equal mentions (but for their
     positions), as a mention is a function of its number and the words within ``_REACH``."""
     number_words = number_forms()
+    if "".join(words).isalpha() and number_words.keys().isdisjoint(words):
+        return []  # no digit and no number word (one pass in C)
     return [
         (min(i, _REACH), tuple(words[max(0, i - _REACH) : i + _REACH]))
         for i, w in enumerate(words)
