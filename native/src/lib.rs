@@ -43,6 +43,12 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A Python str's UTF-8 bytes as `&str` (they are valid UTF-8 unless the str holds lone
+/// surrogates, which `encode_utf8` already refuses).
+fn utf8_str(bytes: &[u8]) -> PyResult<&str> {
+    std::str::from_utf8(bytes).map_err(|e| PyValueError::new_err(format!("not UTF-8: {e}")))
+}
+
 /// How texts become shingle hashes: the shingle size and the code page of stored texts.
 #[derive(Clone)]
 struct Shingling {
@@ -69,7 +75,8 @@ impl Shingling {
     fn code_points(&self, text: &Bound<'_, PyAny>, out: &mut Vec<u32>) -> PyResult<()> {
         out.clear();
         if let Ok(s) = text.cast::<PyString>() {
-            out.extend(s.to_str()?.chars().map(|c| c as u32));
+            let utf8 = s.encode_utf8()?; // a temporary copy: `to_str` would cache it in the str
+            out.extend(utf8_str(utf8.as_bytes())?.chars().map(|c| c as u32));
         } else if let Ok(b) = text.cast::<PyBytes>() {
             let data = b.as_bytes();
             if data.first() == Some(&0) {
@@ -572,16 +579,18 @@ fn text_key(text: &str) -> u64 {
 }
 
 /// For each paragraph, `(canonical text, text key, number of words)`, or None where a character
-/// is outside the fast path (Python's normalizer handles those).
+/// is outside the fast path or the str cannot be encoded (Python's normalizer handles those).
 #[pyfunction]
-fn prepare(texts: Vec<Bound<'_, PyString>>) -> PyResult<Vec<Option<(String, u64, usize)>>> {
+fn prepare(texts: Vec<Bound<'_, PyString>>) -> Vec<Option<(String, u64, usize)>> {
     texts
         .iter()
         .map(|text| {
-            Ok(canonical(text.to_str()?).map(|(joined, words)| {
-                let key = text_key(&joined);
-                (joined, key, words)
-            }))
+            // Not `to_str`, which would cache the UTF-8 form in the input str for its lifetime.
+            // A str that cannot be encoded (a lone surrogate) is left to Python.
+            let utf8 = text.encode_utf8().ok()?;
+            let (joined, words) = canonical(std::str::from_utf8(utf8.as_bytes()).ok()?)?;
+            let key = text_key(&joined);
+            Some((joined, key, words))
         })
         .collect()
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marsad_native import prepare
@@ -100,3 +102,16 @@ def test_canonical_content_key_is_content_key() -> None:
 def test_content_key64_is_the_head_of_the_content_key() -> None:
     canonicals = [joined(words(seed("003:11"))), "", joined(words(seed("003:43")))]
     assert content_key64(canonicals) == int(canonical_content_key(canonicals)[:16], 16)
+
+
+def test_a_lone_surrogate_goes_to_python_and_the_input_keeps_no_utf8_copy() -> None:
+    text = "قصف \ud800 حلب"
+    assert prepare([text]) == [None]
+    assert prepared([text]) == [reference(text)]
+    tracemalloc.start()
+    paragraphs = [f"قصف مدفعي على حلب {n}" for n in range(2000)]
+    before = tracemalloc.get_traced_memory()[0]
+    prepared(paragraphs)
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert kept < 20_000  # no UTF-8 form cached in each input str (~60 bytes each)
