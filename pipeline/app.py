@@ -5,16 +5,28 @@ clean articles to ``news.extracted.v1``; ``index-articles`` reads that single-pa
 enriches (dedupe, tags) and indexes. Each event is acknowledged only when its stage returned,
 that is after the next hop (Kafka, the engine, or the DLQ) acknowledged; Faust commits only
 acknowledged offsets.
+
+After a (re)start with table state to restore, stream partitions are held in the Kafka client
+until they have been sought and Faust has emptied its queues (:class:`SeekThenResumeRecovery`);
+otherwise records fetched during recovery are silently skipped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import faust
+from aiokafka import TopicPartition
+from faust.tables.manager import TableManager
+from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer, ThreadDelegateConsumer
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+from faust.types import TP
+from faust.types.transports import ConsumerT
 
 from pipeline.dedupe import Deduplicator, standard_config
 from pipeline.enrich import DedupeEnricher
@@ -59,6 +71,100 @@ def dedupe_enricher(settings: Settings) -> EnricherFactory:
     return factory
 
 
+async def _set_fetching(consumer: ConsumerT, tps: set[TP], *, paused: bool) -> None:
+    """Pause or resume ``tps`` in the Kafka client itself, on the consumer's own thread.
+
+    Faust pauses a partition only in its own bookkeeping, while the client goes on fetching
+    it; a paused partition's records can still be taken out of the client (its position moves
+    past them) and then be discarded by Faust. A partition paused in the client gives up
+    nothing until resumed; its position stays where it was.
+    """
+    thread = cast(AIOKafkaConsumerThread, cast(ThreadDelegateConsumer, consumer)._thread)
+    client = thread._ensure_consumer()
+    partitions = [TopicPartition(tp.topic, tp.partition) for tp in tps]
+
+    async def apply() -> None:
+        (client.pause if paused else client.resume)(*partitions)
+
+    await thread.call_thread(apply)
+
+
+class SeekThenResumeRecovery(Recovery):
+    """Faust's table recovery, made not to lose stream records when it completes.
+
+    When a worker starts with table state to restore (faust-streaming#596): Faust reads the
+    changelog with its fetcher running, and the stream partitions, paused only in Faust's
+    bookkeeping, are still fetched by the client. Records taken out of the client in that
+    time are discarded, or queued and then discarded when Faust empties its queues at the end
+    of recovery, while the consumer's position has moved past them. Faust's seek to the
+    committed offsets undoes this only for a partition that has a committed offset and only
+    if the seek came last. Otherwise the worker skips those records until its next restart,
+    and, as they are never acknowledged, its commits stop at the gap (seen: a worker started
+    after a killed one kept a fixed lag and never indexed the rest).
+
+    Here the stream partitions are paused in the client first, then sought (to the committed
+    offset, or to the earliest one where nothing was committed, as
+    ``consumer_auto_offset_reset="earliest"`` would), then Faust empties its queues, and only
+    then are the partitions resumed. Otherwise this is Faust's ``on_recovery_completed``.
+    """
+
+    async def on_recovery_completed(self, generation_id: int = 0) -> None:
+        app = cast(faust.App, self.app)
+        consumer = app.consumer
+        self.log.info("Restore complete!")
+        await app.on_rebalance_complete.send()
+        self._set_recovery_ended()
+        callbacks = [
+            asyncio.ensure_future(
+                table.on_recovery_completed(
+                    self.actives_for_table[table], self.standbys_for_table[table]
+                )
+            )
+            for table in self.tables.values()
+        ]
+        if callbacks:
+            await asyncio.wait(callbacks)
+        assignment = consumer.assignment()
+        if app.consumer_generation_id != generation_id:
+            self.log.warning("Recovery rebalancing again (generation %s)", generation_id)
+            return
+        streams = {tp for tp in assignment if not self._is_changelog_tp(tp)}
+        timeout = app.conf.broker_request_timeout
+        if streams:
+            await self._wait(_set_fetching(consumer, streams, paused=True), timeout=timeout)
+            self.log.info("Seek stream partitions to committed offsets.")
+            await self._wait(consumer.perform_seek(), timeout=timeout)
+            committed = cast(Consumer, consumer)._committed_offset
+            uncommitted = [tp for tp in streams if not committed.get(tp)]
+            if uncommitted:
+                earliest = await consumer.earliest_offsets(*uncommitted)
+                await self._wait(consumer.seek_wait(earliest), timeout=timeout)
+        self.completed.set()
+        app.flow_control.resume()  # empties the agents' queues
+        consumer.resume_flow()
+        if streams:
+            consumer.resume_partitions(streams)
+            await self._wait(_set_fetching(consumer, streams, paused=False), timeout=timeout)
+        await app._fetcher.maybe_start()
+        self.tables.on_actives_ready()
+        if not app.assignor.assigned_standbys():
+            self.tables.on_standbys_ready()
+        app.on_rebalance_end()
+        self.log.info("Worker ready")
+
+
+class SeekThenResumeTableManager(TableManager):
+    """Faust's table manager, recovering with :class:`SeekThenResumeRecovery`."""
+
+    @property
+    def recovery(self) -> Recovery:
+        if self._recovery is None:
+            self._recovery = SeekThenResumeRecovery(
+                self.app, self, beacon=self.beacon, loop=self.loop
+            )
+        return self._recovery
+
+
 def _record(event: Any) -> SourceRecord:
     message = event.message
     value = event.value if isinstance(event.value, bytes) else b""
@@ -97,6 +203,7 @@ def create_app(
         broker_heartbeat_interval=3.0,
         producer_acks=-1,
         producer_compression_type="gzip",
+        TableManager=SeekThenResumeTableManager,
     )
     pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
     extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
