@@ -45,8 +45,8 @@ test-unit: install ## only the fast tests (no services needed)
 	$(BIN)/pytest -m "not integration"
 
 lint: install ## ruff (lint + format check) and mypy --strict
-	$(BIN)/ruff check pipeline connectors tests
-	$(BIN)/ruff format --check pipeline connectors tests
+	$(BIN)/ruff check pipeline connectors tests benchmarks
+	$(BIN)/ruff format --check pipeline connectors tests benchmarks
 	$(BIN)/mypy
 	cargo fmt --manifest-path native/Cargo.toml --check
 	cargo clippy --manifest-path native/Cargo.toml --release --quiet -- -D warnings

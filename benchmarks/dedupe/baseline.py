@@ -11,7 +11,7 @@ as the stage does.
 
 from __future__ import annotations
 
-from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+from datasketch import MinHash, MinHashLSH
 
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import shingle_list

@@ -85,7 +85,7 @@ NAME_SHARE = 0.2
 
 class _Vocabulary:
     def __init__(self, texts: list[str], rng: random.Random) -> None:
-        self.words = [w for t in texts for w in _WORD.findall(t) if not _DIGIT.search(w)]
+        self.words: list[str] = [w for t in texts for w in _WORD.findall(t) if not _DIGIT.search(w)]
         self.names = [
             ("ال" if rng.random() < 0.3 else "")
             + "".join(rng.choice(_LETTERS) for _ in range(rng.randint(3, 7)))
@@ -94,7 +94,8 @@ class _Vocabulary:
 
     def word(self, rng: random.Random) -> str:
         if rng.random() < NAME_SHARE:
-            return self.names[int(NAMES ** rng.random()) - 1]
+            name: str = self.names[int(NAMES ** rng.random()) - 1]
+            return name
         return rng.choice(self.words)
 
     def sentence(self, rng: random.Random) -> str:
