@@ -15,22 +15,14 @@ from typing import Protocol, cast
 from marsad_native import NearIndex, Sketch
 
 from pipeline.dedupe.config import DedupeConfig
-from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.shingles import CODEPAGE
-from pipeline.dedupe.state import Version, hex_key
+from pipeline.dedupe.state import Version, stored_text
 
 RARE_BUCKET = 4
 """A bucket of at most this many versions is a rare shingle minimum: one shared band counts."""
 STRONG = 3
 """Shared bands that make a candidate strong enough not to read the big buckets."""
 MAX_HANDLE = (1 << 31) - 1
-
-
-def stored_text(version: Version) -> bytes:
-    """The stored (encoded) text of an indexed version, as the native core reads it."""
-    if version.text is None:
-        raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
-    return version.text
 
 
 class CandidateIndex(Protocol):

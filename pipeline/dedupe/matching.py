@@ -23,12 +23,11 @@ from typing import NamedTuple
 
 from marsad_native import Shingler, Sketch
 
-from pipeline.dedupe.candidates import stored_text
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.events import compare_wording
 from pipeline.dedupe.numbers import NumericChange, numeric_diff
 from pipeline.dedupe.shingles import CODEPAGE
-from pipeline.dedupe.state import Version, cluster_id, indexed_text
+from pipeline.dedupe.state import Version, cluster_id, indexed_text, stored_text
 from pipeline.dedupe.verdicts import OtherEvent
 
 

@@ -1,16 +1,16 @@
-"""Words and character shingles of a paragraph, and the two similarities the stage uses.
+"""Words and character shingles of a paragraph, and the similarities the stage uses.
 
 The stage itself computes shingles and similarities in the native core
 (``marsad_native.Shingler`` and ``NearIndex``, over the same character n-grams as
 :func:`shingle_list`, hashed); the Python functions here are the reference the unit tests
 check the native core against, and what the datasketch baseline feeds its MinHash.
 
-:func:`words` returns exactly what :func:`pipeline.text.tokens` returns (the project's one
-normalizer), through a fast path for the common case: text made only of Arabic letters,
-harakat, digits, ASCII and common punctuation needs only a handful of ``str.replace`` calls
-instead of a per-character ``str.translate`` (5 µs instead of 40 µs a paragraph). Anything
-else (presentation forms, format characters, other marks, ...) goes through ``tokens`` itself.
-The unit tests check the two paths agree, on the seeds and on generated text.
+:func:`prepared` and :func:`words` give exactly what :func:`pipeline.text.tokens` gives (the
+project's one normalizer), through the native core's fast path for the common case: text made
+only of Arabic letters, harakat, digits, ASCII and common punctuation (``marsad_native.prepare``,
+~4 µs instead of ~40 µs a paragraph). Anything else (presentation forms, format characters,
+other marks, ...) goes through ``tokens`` itself. The unit tests check the two paths agree, on
+the seeds and on generated text.
 
 Shingles are character n-grams of the paragraph's words joined by single spaces, so
 punctuation, quotes and spacing do not count, and word boundaries do.
@@ -19,7 +19,6 @@ punctuation, quotes and spacing do not count, and word boundaries do.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 
 from marsad_native import prepare
@@ -30,40 +29,9 @@ Prepared = tuple[str, int, int]
 """A paragraph's canonical text (its normalized words joined by spaces), text key and number
 of words; the words are ``canonical.split(" ")`` (no word holds a space)."""
 
-# Characters the fast path handles; any other character sends the text to ``tokens``. All are
-# NFKC-stable, and none composes with its neighbours, so NFKC leaves such text alone.
-_OUTSIDE_FAST = re.compile(
-    "[^\t\n\r -~\u0621-\u063a\u0641-\u064a\u064b-\u0652\u0670\u0640"
-    "\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u066c"
-    "\u00ab\u00bb\u201c\u201d\u2018\u2019\u2013\u2014\u2022]"
-)
-_FOLDS = (("\u0623", "\u0627"), ("\u0625", "\u0627"), ("\u0622", "\u0627"))
-_FOLDS_AFTER = (("\u0649", "\u064a"), ("\u0629", "\u0647"))
-_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]+")  # harakat, superscript alef, tatweel
-_INDIC = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
-_INDIC_TABLE = {0x0660 + d: str(d) for d in range(10)} | {0x06F0 + d: str(d) for d in range(10)}
-_UPPER = re.compile("[A-Z]")
-_WORD = re.compile(r"[^\W_]+")
-
 CODEPAGE = bytes(range(256)).decode("cp1256")
 """The 256 characters of Windows-1256 in byte order: how the native core reads stored texts
 (:func:`pipeline.dedupe.state.encode_text`) without decoding them in Python."""
-
-
-def words(text: str) -> list[str]:
-    """The normalized, lower-cased words of ``text``: equal to ``pipeline.text.tokens(text)``."""
-    if _OUTSIDE_FAST.search(text) is not None:
-        return tokens(text)
-    for old, new in _FOLDS:
-        text = text.replace(old, new)
-    for old, new in _FOLDS_AFTER:
-        text = text.replace(old, new)
-    text = _MARKS.sub("", text)
-    if _INDIC.search(text) is not None:
-        text = text.translate(_INDIC_TABLE)
-    if _UPPER.search(text) is not None:
-        text = text.lower()  # the fast path's only cased letters are A-Z
-    return _WORD.findall(text)
 
 
 def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
@@ -82,6 +50,12 @@ def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
         canonical = joined(paragraph_words)
         result.append((canonical, text_key(canonical), len(paragraph_words)))
     return result
+
+
+def words(text: str) -> list[str]:
+    """The normalized, lower-cased words of ``text``: equal to ``pipeline.text.tokens(text)``."""
+    canonical, _, count = prepared([text])[0]
+    return canonical.split(" ") if count else []
 
 
 def joined(paragraph_words: Sequence[str]) -> str:
@@ -131,18 +105,3 @@ def similarities(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
         return 0.0, 0.0
     common = len(a & b) if len(a) <= len(b) else len(b & a)
     return common / (len(a) + len(b) - common), common / min(len(a), len(b))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b|; 0.0 when both are empty."""
-    if not a and not b:
-        return 0.0
-    common = len(a & b)
-    return common / (len(a) + len(b) - common)
-
-
-def containment(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of the smaller set found in the other one; 0.0 if either is empty."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))

@@ -285,8 +285,13 @@ class Version:
         return version
 
 
-def indexed_text(version: Version) -> str:
-    """The normalized text of an indexed version (only indexed versions keep it)."""
+def stored_text(version: Version) -> bytes:
+    """The stored (encoded) text of an indexed version, as the native core reads it."""
     if version.text is None:
         raise StateError(f"version {hex_key(version.key)} is not indexed: it has no text")
-    return decode_text(version.text)
+    return version.text
+
+
+def indexed_text(version: Version) -> str:
+    """The normalized text of an indexed version (only indexed versions keep it)."""
+    return decode_text(stored_text(version))
