@@ -68,24 +68,11 @@ def text_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def content_key(paragraph_words: Iterable[Sequence[str]]) -> str:
-    """SHA-256 hex of all the article's words: ``pipeline.text.content_fingerprint``'s value."""
-    return canonical_content_key(joined(w) for w in paragraph_words)
-
-
-def canonical_content_key(canonicals: Iterable[str]) -> str:
-    """:func:`content_key` from the paragraphs' canonical texts (empty ones are skipped)."""
-    return _content_digest(canonicals).hex()
-
-
 def content_key64(canonicals: Iterable[str]) -> int:
-    """The first 64 bits of :func:`canonical_content_key`, as an integer."""
-    return int.from_bytes(_content_digest(canonicals)[:8], "big")
-
-
-def _content_digest(canonicals: Iterable[str]) -> bytes:
+    """The first 64 bits of the SHA-256 of all the article's words, from its paragraphs'
+    canonical texts (empty ones skipped): the head of ``pipeline.text.content_fingerprint``."""
     flat = " ".join([c for c in canonicals if c])
-    return hashlib.sha256(flat.encode("utf-8")).digest()
+    return int.from_bytes(hashlib.sha256(flat.encode("utf-8")).digest()[:8], "big")
 
 
 def shingle_list(text: str, size: int) -> list[str]:
