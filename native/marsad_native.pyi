@@ -40,7 +40,24 @@ class NearIndex:
     def sketch(self, text: str | bytes) -> Sketch: ...
     def candidates(self, sketch: Sketch) -> list[tuple[int, int]]:
         """``(handle, shared bands)`` of the indexed handles that may be near, best first."""
-    def add(self, handle: int, sketch: Sketch) -> None: ...
+    def nearest(
+        self, sketch: Sketch, per_group: int, stop_at: float
+    ) -> list[tuple[int, float, float]]:
+        """The candidates verified exactly against their stored texts: ``(handle, Jaccard,
+        containment)``, closest first (ties: lowest ``seq`` first), at most ``per_group``
+        handles of one group, verification stopped after the first Jaccard >= ``stop_at``.
+        Raises ValueError for a candidate added without a text."""
+    def add(
+        self,
+        handle: int,
+        sketch: Sketch,
+        *,
+        text: bytes | None = None,
+        group: int = 0,
+        seq: int = 0,
+    ) -> None:
+        """File ``handle`` under its bands; with its stored ``text`` (kept by reference),
+        ``group`` and ``seq``, :meth:`nearest` can verify it."""
     def remove(self, handle: int, sketch: Sketch) -> int:
         """Remove ``handle`` once from under each band; returns how many entries went."""
     def __len__(self) -> int: ...
@@ -50,3 +67,28 @@ def prepare(texts: list[str]) -> list[tuple[str, int, int] | None]:
     """For each paragraph ``(canonical text, text key, number of words)`` as
     ``pipeline.dedupe.shingles`` ``joined(words(text))`` and ``text_key`` give them, or None
     where the text has a character outside the fast path of ``words``."""
+
+class WordingRules:
+    """The event check's word rule (``pipeline.dedupe.events.compare_wording``) in native code,
+    on canonical texts in the stored encoding."""
+
+    def __init__(
+        self,
+        *,
+        ignored: list[str],
+        place_triggers: list[str],
+        actor_triggers: list[str],
+        day_words: list[str],
+        months: list[str],
+        names: list[str],
+        number_words: list[str],
+        max_other_changes: int,
+        max_other_change_share: float,
+        codepage: str,
+    ) -> None: ...
+    def compare(
+        self, this: bytes, other: bytes
+    ) -> tuple[bool, list[str], list[str], int] | None:
+        """``(other_event, this_names, other_names, content_changes)``, or None when a text is
+        not made of simple characters or the rule needs its word alignment (then run the
+        Python rule)."""

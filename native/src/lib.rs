@@ -31,6 +31,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod wording;
+
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Multiplier of the rolling shingle hash (odd, so multiplication is invertible mod 2^64).
 const ROLL: u64 = 0xD6E8_FEB8_6659_FD93;
@@ -153,6 +155,23 @@ struct Scratch {
     theirs: FxHashSet<u64>,
 }
 
+impl Scratch {
+    /// (Jaccard, containment) of the set in `mine` with the shingle set of `other`: its
+    /// shingles are probed in `mine` (no sorting).
+    fn verify(&mut self, shingling: &Shingling, other: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+        shingling.code_points(other, &mut self.points)?;
+        shingling.hashes(&self.points, &mut self.hashes);
+        self.theirs.clear();
+        let mut shared = 0;
+        for &hash in &self.hashes {
+            if self.theirs.insert(hash) && self.mine.contains(&hash) {
+                shared += 1;
+            }
+        }
+        Ok(similarity(self.mine.len(), self.theirs.len(), shared))
+    }
+}
+
 /// Shingle hashes and exact verification (see the module documentation).
 #[pyclass(module = "marsad_native")]
 struct Shingler {
@@ -204,20 +223,10 @@ impl Shingler {
             self.shingling.hashes(&scratch.points, &mut scratch.hashes);
             scratch.mine.extend(scratch.hashes.iter().copied());
         }
-        let mut found = Vec::with_capacity(others.len());
-        for other in &others {
-            self.shingling.code_points(other, &mut scratch.points)?;
-            self.shingling.hashes(&scratch.points, &mut scratch.hashes);
-            scratch.theirs.clear();
-            let mut shared = 0;
-            for &hash in &scratch.hashes {
-                if scratch.theirs.insert(hash) && scratch.mine.contains(&hash) {
-                    shared += 1;
-                }
-            }
-            found.push(similarity(scratch.mine.len(), scratch.theirs.len(), shared));
-        }
-        Ok(found)
+        others
+            .iter()
+            .map(|other| scratch.verify(&self.shingling, other))
+            .collect()
     }
 }
 
@@ -296,6 +305,17 @@ struct NearIndex {
     free_buckets: Vec<usize>,
     entries: usize,
     shared: Shared,
+    /// What [`NearIndex::nearest`] needs of each handle, if it was added with a text.
+    stored: Vec<Option<Stored>>,
+    scratch: Scratch,
+}
+
+/// A handle's stored text (the caller's own `bytes` object, not a copy), its group (the
+/// caller's cluster) and its order of appearance.
+struct Stored {
+    text: Py<PyBytes>,
+    group: u64,
+    seq: u64,
 }
 
 impl NearIndex {
@@ -381,6 +401,8 @@ impl NearIndex {
             free_buckets: Vec::new(),
             entries: 0,
             shared: Shared::default(),
+            stored: Vec::new(),
+            scratch: Scratch::default(),
         })
     }
 
@@ -399,52 +421,82 @@ impl NearIndex {
     /// more than `bucket_limit` handles are read (their newest `bucket_limit`) only when the
     /// other bands found no handle sharing `strong` bands. Ties keep the order of discovery.
     fn candidates(&mut self, sketch: &Sketch) -> Vec<(u32, u32)> {
-        let shared = &mut self.shared;
-        let mut big: Vec<&Vec<u32>> = Vec::new();
-        for key in &sketch.keys {
-            match self.table.get(key) {
-                None => {}
-                Some(&head) if head >= 0 => shared.bump(head as u32, true),
-                Some(&head) => {
-                    let bucket = &self.buckets[!head as usize];
-                    if bucket.len() > self.bucket_limit {
-                        big.push(bucket);
-                    } else {
-                        let rare = bucket.len() <= self.rare_bucket;
-                        for &handle in bucket {
-                            shared.bump(handle, rare);
-                        }
-                    }
-                }
-            }
-        }
-        let strongest = shared.order.iter().map(|e| e.1).max().unwrap_or(0);
-        if !big.is_empty() && strongest < self.strong {
-            for bucket in big {
-                for &handle in &bucket[bucket.len() - self.bucket_limit..] {
-                    shared.bump(handle, false);
-                }
-            }
-        }
-        let mut kept: Vec<(u32, u32)> = shared
-            .order
-            .iter()
-            .filter(|&&(_, count, rare)| count >= 2 || rare)
-            .map(|&(handle, count, _)| (handle, count))
-            .collect();
-        shared.clear();
-        kept.sort_by_key(|&(_, count)| std::cmp::Reverse(count)); // stable: ties keep discovery order
-        kept.truncate(self.max_verify);
-        kept
+        self.ranked(sketch)
     }
 
-    /// File `handle` under each band of `sketch`, after the handles already there.
-    fn add(&mut self, handle: u32, sketch: &Sketch) -> PyResult<()> {
+    /// The candidates of `sketch` (as [`NearIndex::candidates`]) verified exactly against their
+    /// stored texts, as `(handle, Jaccard, containment)`, closest first (ties: lowest `seq`
+    /// first). At most `per_group` handles of one group are verified; verification stops
+    /// after the first handle whose Jaccard reaches `stop_at` (nothing can be closer to the
+    /// text than a near-identical version).
+    fn nearest(
+        &mut self,
+        py: Python<'_>,
+        sketch: &Sketch,
+        per_group: usize,
+        stop_at: f64,
+    ) -> PyResult<Vec<(u32, f64, f64)>> {
+        if sketch.size != self.shingling.size {
+            return Err(PyValueError::new_err(format!(
+                "the sketch has {}-shingles, this index {}",
+                sketch.size, self.shingling.size
+            )));
+        }
+        let ranked = self.ranked(sketch);
+        let scratch = &mut self.scratch;
+        scratch.mine.clear();
+        scratch.mine.extend(sketch.hashes.iter().copied());
+        let mut groups: Vec<(u64, usize)> = Vec::with_capacity(ranked.len());
+        let mut found: Vec<(u32, f64, f64, u64)> = Vec::with_capacity(ranked.len());
+        for (handle, _) in ranked {
+            let stored = self
+                .stored
+                .get(handle as usize)
+                .and_then(Option::as_ref)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!("handle {handle} was added without a text"))
+                })?;
+            match groups.iter_mut().find(|(group, _)| *group == stored.group) {
+                Some((_, count)) if *count >= per_group => continue,
+                Some((_, count)) => *count += 1,
+                None => groups.push((stored.group, 1)),
+            }
+            let (jaccard, containment) =
+                scratch.verify(&self.shingling, stored.text.bind(py).as_any())?;
+            found.push((handle, jaccard, containment, stored.seq));
+            if jaccard >= stop_at {
+                break;
+            }
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.3.cmp(&b.3)));
+        Ok(found
+            .into_iter()
+            .map(|(handle, jaccard, containment, _)| (handle, jaccard, containment))
+            .collect())
+    }
+
+    /// File `handle` under each band of `sketch`, after the handles already there. With
+    /// `text` (its stored text), `group` and `seq`, the handle can be verified by
+    /// [`NearIndex::nearest`].
+    #[pyo3(signature = (handle, sketch, *, text=None, group=0, seq=0))]
+    fn add(
+        &mut self,
+        handle: u32,
+        sketch: &Sketch,
+        text: Option<Py<PyBytes>>,
+        group: u64,
+        seq: u64,
+    ) -> PyResult<()> {
         if handle > i32::MAX as u32 {
             return Err(PyOverflowError::new_err(
                 "handle too large for the LSH index",
             ));
         }
+        let at = handle as usize;
+        if self.stored.len() <= at {
+            self.stored.resize_with(at + 1, || None);
+        }
+        self.stored[at] = text.map(|text| Stored { text, group, seq });
         if self.shared.slot.len() <= handle as usize {
             self.shared.slot.resize(handle as usize + 1, 0);
         }
@@ -466,6 +518,9 @@ impl NearIndex {
 
     /// Remove `handle` once from under each band of `sketch`; returns how many entries went.
     fn remove(&mut self, handle: u32, sketch: &Sketch) -> usize {
+        if let Some(stored) = self.stored.get_mut(handle as usize) {
+            *stored = None;
+        }
         let mut removed = 0;
         for &key in &sketch.keys {
             match self.table.get(&key).copied() {
@@ -508,6 +563,51 @@ impl NearIndex {
             + buckets
             + self.free_buckets.capacity() * std::mem::size_of::<usize>()
             + self.shared.slot.capacity() * std::mem::size_of::<u32>()
+            + self.stored.capacity() * std::mem::size_of::<Option<Stored>>()
+    }
+}
+
+impl NearIndex {
+    /// See [`NearIndex::candidates`].
+    fn ranked(&mut self, sketch: &Sketch) -> Vec<(u32, u32)> {
+        let shared = &mut self.shared;
+
+        let mut big: Vec<&Vec<u32>> = Vec::new();
+        for key in &sketch.keys {
+            match self.table.get(key) {
+                None => {}
+                Some(&head) if head >= 0 => shared.bump(head as u32, true),
+                Some(&head) => {
+                    let bucket = &self.buckets[!head as usize];
+                    if bucket.len() > self.bucket_limit {
+                        big.push(bucket);
+                    } else {
+                        let rare = bucket.len() <= self.rare_bucket;
+                        for &handle in bucket {
+                            shared.bump(handle, rare);
+                        }
+                    }
+                }
+            }
+        }
+        let strongest = shared.order.iter().map(|e| e.1).max().unwrap_or(0);
+        if !big.is_empty() && strongest < self.strong {
+            for bucket in big {
+                for &handle in &bucket[bucket.len() - self.bucket_limit..] {
+                    shared.bump(handle, false);
+                }
+            }
+        }
+        let mut kept: Vec<(u32, u32)> = shared
+            .order
+            .iter()
+            .filter(|&&(_, count, rare)| count >= 2 || rare)
+            .map(|&(handle, count, _)| (handle, count))
+            .collect();
+        shared.clear();
+        kept.sort_by_key(|&(_, count)| std::cmp::Reverse(count)); // stable: ties keep discovery order
+        kept.truncate(self.max_verify);
+        kept
     }
 }
 
@@ -601,5 +701,6 @@ fn marsad_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Shingler>()?;
     module.add_class::<Sketch>()?;
     module.add_class::<NearIndex>()?;
+    module.add_class::<wording::WordingRules>()?;
     Ok(())
 }

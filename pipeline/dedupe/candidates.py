@@ -1,18 +1,21 @@
 """Where near-duplicate candidates come from: the :class:`CandidateIndex` seam and its LSH.
 
-The engine asks an index three things: a sketch of a paragraph's canonical text, the indexed
-versions that may be near it (ranked, at most ``max_verify``), and to add or remove a version.
-:class:`LshIndex` is the stage's own: MinHash over the text's character shingles, cut into
-band fingerprints filed in a compact hash table, all in the native core
-(``marsad_native.NearIndex``, native/src/lib.rs). The benchmark plugs datasketch's MinHashLSH
-in the same seam to compare the two on identical work.
+The engine asks an index four things: a sketch of a paragraph's canonical text, the indexed
+versions near it verified exactly (:meth:`CandidateIndex.nearest`), and to add or remove a
+version; :meth:`CandidateIndex.candidates` gives the unverified candidates (best first, at
+most ``max_verify``). :class:`LshIndex` is the stage's own: MinHash over the text's character
+shingles, cut into band fingerprints filed in a compact hash table, with the verification,
+all in the native core (``marsad_native.NearIndex``, native/src/lib.rs). The benchmark plugs
+datasketch's MinHashLSH in the same seam, verified by :func:`verify` (the same native
+verification, called from Python), to compare the two on identical work.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, cast
 
-from marsad_native import NearIndex, Sketch
+from marsad_native import NearIndex, Shingler, Sketch
 
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE
@@ -23,6 +26,11 @@ RARE_BUCKET = 4
 STRONG = 3
 """Shared bands that make a candidate strong enough not to read the big buckets."""
 MAX_HANDLE = (1 << 31) - 1
+PER_CLUSTER = 2
+"""Versions of one cluster verified per paragraph (a cluster's versions look alike)."""
+
+Near = tuple[Version, float, float]
+"""A verified candidate: the version, Jaccard and containment of the two shingle sets."""
 
 
 class CandidateIndex(Protocol):
@@ -33,6 +41,11 @@ class CandidateIndex(Protocol):
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         """Indexed versions that may be near, best first, with an evidence score."""
+
+    def nearest(self, text: str, sketch: object) -> list[Near]:
+        """The candidates verified exactly against ``text``: closest first (ties: the oldest
+        version first), at most ``PER_CLUSTER`` versions of one cluster, none after the first
+        whose Jaccard reaches ``index_skip_similarity`` (see :func:`verify`)."""
 
     def add(self, version: Version, sketch: object) -> None: ...
 
@@ -84,6 +97,17 @@ class LshIndex:
                 found.append((version, shared))
         return found
 
+    def nearest(self, text: str, sketch: object) -> list[Near]:
+        handles = self._handles
+        found: list[Near] = []
+        for handle, jaccard, containment in self._native.nearest(
+            cast(Sketch, sketch), PER_CLUSTER, self._config.index_skip_similarity
+        ):
+            version = handles[handle]
+            if version is not None:
+                found.append((version, jaccard, containment))
+        return found
+
     def add(self, version: Version, sketch: object) -> None:
         if self._free:
             handle = self._free.pop()
@@ -94,7 +118,13 @@ class LshIndex:
                 raise OverflowError("more indexed versions than the LSH index can address")
             self._handles.append(version)
         version.handle = handle
-        self._native.add(handle, cast(Sketch, sketch))
+        self._native.add(
+            handle,
+            cast(Sketch, sketch),
+            text=stored_text(version),
+            group=version.cluster.key,
+            seq=version.seq,
+        )
 
     def remove(self, version: Version) -> None:
         if version.handle < 0:
@@ -109,3 +139,38 @@ class LshIndex:
 
     def nbytes(self) -> int:
         return self._native.nbytes() + 8 * len(self._handles)
+
+
+def verify(
+    shingler: Shingler,
+    config: DedupeConfig,
+    text: str,
+    sketch: object,
+    candidates: Sequence[tuple[Version, int]],
+) -> list[Near]:
+    """:meth:`CandidateIndex.nearest` for an index that only gives candidates: the first
+    ``PER_CLUSTER`` candidates of each cluster, in order, verified exactly (a native sketch
+    carries the text's shingle hashes, which are then reused) until one reaches
+    ``index_skip_similarity``; closest first, ties by ``seq``."""
+    chosen: list[Version] = []
+    per_cluster: dict[int, int] = {}
+    for version, _ in candidates:
+        key = version.cluster.key
+        seen = per_cluster.get(key, 0)
+        if seen < PER_CLUSTER:
+            per_cluster[key] = seen + 1
+            chosen.append(version)
+    probe = sketch if isinstance(sketch, Sketch) else text
+    found = shingler.similarities(probe, [stored_text(v) for v in chosen])
+    skip = config.index_skip_similarity
+    checked: list[tuple[float, int, float, Version]] = []
+    for version, (jaccard, containment) in zip(chosen, found, strict=True):
+        checked.append((-jaccard, version.seq, containment, version))
+        if jaccard >= skip:
+            break
+    checked.sort(key=_closest)
+    return [(version, -negative, containment) for negative, _, containment, version in checked]
+
+
+def _closest(item: tuple[float, int, float, Version]) -> tuple[float, int]:
+    return item[0], item[1]

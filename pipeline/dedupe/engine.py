@@ -219,9 +219,9 @@ class Deduplicator:
         match = NO_MATCH
         if near:
             sketch = self._index.sketch(canonical)
-            candidates = self._index.candidates(sketch)
-            if candidates:
-                match = self._matcher.match(source, canonical, candidates, sketch)
+            neighbours = self._index.nearest(canonical, sketch)
+            if neighbours:
+                match = self._matcher.match(source, canonical, neighbours)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)

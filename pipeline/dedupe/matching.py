@@ -1,16 +1,15 @@
-"""Candidates from the LSH index, exact verification, and the merge / link decision.
+"""The merge / link decision for a new paragraph text and its verified neighbours.
 
-For a paragraph whose exact text is new, :meth:`Matcher.match`:
+For a paragraph whose exact text is new, the index gives its candidates verified exactly
+(:meth:`~pipeline.dedupe.candidates.CandidateIndex.nearest`: Jaccard and containment of the
+character-shingle sets, closest first, at most ``PER_CLUSTER`` versions of one cluster), and
+:meth:`Matcher.match`:
 
-1. takes the candidates of the index (:mod:`~pipeline.dedupe.candidates`), best first, and
-   at most ``PER_CLUSTER`` versions of any one cluster;
-2. verifies each exactly: Jaccard and containment of the character-shingle sets (in the
-   native core, ``marsad_native.Shingler``);
-3. judges each cluster by its closest version whose Jaccard reaches the threshold for the
+1. judges each cluster by its closest version whose Jaccard reaches the threshold for the
    pair (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise),
-   and merges with the closest cluster unless
-   :func:`~pipeline.dedupe.events.compare_wording` says it reports another event;
-4. if nothing merges, links the clusters of candidates that the paragraph rewords
+   and merges with the closest cluster unless the event check
+   (:class:`~pipeline.dedupe.events.WordingCheck`) says it reports another event;
+2. if nothing merges, links the clusters of candidates that the paragraph rewords
    (containment ≥ ``related_containment``, both ≥ ``related_min_words`` words, not another
    event).
 """
@@ -18,152 +17,127 @@ For a paragraph whose exact text is new, :meth:`Matcher.match`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
 
-from marsad_native import Shingler, Sketch
-
+from pipeline.dedupe.candidates import Near
 from pipeline.dedupe.config import DedupeConfig
-from pipeline.dedupe.events import compare_wording
+from pipeline.dedupe.events import WordingCheck
 from pipeline.dedupe.numbers import NumericChange, numeric_diff
-from pipeline.dedupe.shingles import CODEPAGE
-from pipeline.dedupe.state import Version, cluster_id, indexed_text, stored_text
+from pipeline.dedupe.state import Version, cluster_id, encode_text, indexed_text, stored_text
 from pipeline.dedupe.verdicts import OtherEvent
 
 
-@dataclass(frozen=True, slots=True)
 class Match:
-    """What :meth:`Matcher.match` decided for one new paragraph text."""
+    """What :meth:`Matcher.match` decided for one new paragraph text (read-only; a plain
+    slotted class, as one is built per new text)."""
 
-    merge: Version | None
-    """The version it is a revision of (its cluster is joined), or None for a new cluster."""
-    similarity: float
-    """Jaccard with ``merge``, else the best Jaccard among verified candidates (0.0: none)."""
-    numeric_diff: tuple[NumericChange, ...]
-    related: tuple[int, ...]
-    """Cluster keys it rewords (only for a new cluster)."""
-    other_events: tuple[OtherEvent, ...]
-    index: bool
-    """Whether the new version goes into the LSH index (not if near-identical to ``merge``)."""
+    __slots__ = ("index", "merge", "numeric_diff", "other_events", "related", "similarity")
 
-
-NO_MATCH = Match(None, 0.0, (), (), (), True)
-PER_CLUSTER = 2
-"""Versions of one cluster verified per paragraph (a cluster's versions look alike)."""
-
-
-class _Checked(NamedTuple):
-    version: Version
-    jaccard: float
-    containment: float
-    seq: int
-
-
-def _closest(item: _Checked) -> tuple[float, int]:
-    return -item.jaccard, item.seq
+    def __init__(
+        self,
+        merge: Version | None,
+        similarity: float,
+        *,
+        numeric_diff: tuple[NumericChange, ...],
+        related: tuple[int, ...],
+        other_events: tuple[OtherEvent, ...],
+        index: bool,
+    ) -> None:
+        self.merge = merge
+        """The version it is a revision of (its cluster is joined), or None for a new cluster."""
+        self.similarity = similarity
+        """Jaccard with ``merge``, else the best Jaccard among verified candidates (0.0: none)."""
+        self.numeric_diff = numeric_diff
+        self.related = related
+        """Cluster keys it rewords (only for a new cluster)."""
+        self.other_events = other_events
+        self.index = index
+        """Whether the new version goes into the LSH index (not if near-identical to ``merge``)."""
 
 
-def _containing(item: _Checked) -> tuple[float, int]:
-    return -item.containment, item.seq
+NO_MATCH = Match(None, 0.0, numeric_diff=(), related=(), other_events=(), index=True)
+
+
+def _containing(item: Near) -> tuple[float, int]:
+    return -item[2], item[0].seq
 
 
 class Matcher:
-    """Verifies candidates (exact shingle-set similarities, native) and decides."""
+    """Decides, from the verified neighbours of a new text, what it joins or rewords."""
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._shingler = Shingler(config.shingle_size, CODEPAGE)
+        self._wording = WordingCheck(
+            names=config.names,
+            max_other_changes=config.max_other_changes,
+            max_other_change_share=config.max_other_change_share,
+        )
 
-    def match(
-        self,
-        source: str,
-        text: str,
-        candidates: Sequence[tuple[Version, int]],
-        sketch: object = None,
-    ) -> Match:
-        """Decide how a new paragraph's canonical ``text`` relates to its candidates (see the
-        module doc). ``sketch``: the index's sketch of the text; the native one carries the
-        text's shingle hashes, which verification then reuses."""
-        if not candidates:
+    def match(self, source: str, text: str, near: Sequence[Near]) -> Match:
+        """Decide how a new paragraph's canonical ``text`` relates to its verified neighbours
+        ``near`` (closest first; see the module doc)."""
+        if not near:
             return NO_MATCH
         words = text.split(" ")
+        encoded = encode_text(text)
         config = self._config
-        chosen: list[Version] = []
-        per_cluster: dict[int, int] = {}
-        for version, _ in candidates:
-            key = version.cluster.key
-            seen = per_cluster.get(key, 0)
-            if seen < PER_CLUSTER:
-                per_cluster[key] = seen + 1
-                chosen.append(version)
-        probe = sketch if isinstance(sketch, Sketch) else text
-        found = self._shingler.similarities(probe, [stored_text(v) for v in chosen])
-        skip = config.index_skip_similarity
-        checked: list[_Checked] = []
-        for version, (jaccard, containment) in zip(chosen, found, strict=True):
-            checked.append(_Checked(version, jaccard, containment, version.seq))
-            if jaccard >= skip:
-                break  # near-identical to a version: no other candidate can do better
-        checked.sort(key=_closest)
-        best = checked[0].jaccard
         # Each cluster is judged by its closest version within reach: merge with the closest
         # cluster whose closest version is a revision of this paragraph, not another event.
         others: dict[int, OtherEvent] = {}
         judged: set[int] = set()
-        for item in checked:
-            version = item.version
+        for version, jaccard, _ in near:
             key = version.cluster.key
             needed = config.same_source_threshold if version.source == source else config.threshold
-            if key in judged or item.jaccard < needed:
+            if key in judged or jaccard < needed:
                 continue
             judged.add(key)
-            their_words = _words(version)
-            if self._other_event(item, words, their_words, others):
+            if self._other_event(version, jaccard, encoded, words, others):
                 continue
             return Match(
-                merge=version,
-                similarity=item.jaccard,
-                numeric_diff=numeric_diff(their_words, words),
+                version,
+                jaccard,
+                numeric_diff=numeric_diff(_words(version), words),
                 related=(),
                 other_events=tuple(others.values()),
-                index=item.jaccard < config.index_skip_similarity,
+                index=jaccard < config.index_skip_similarity,
             )
         related: list[int] = []
         if len(words) >= config.related_min_words:
-            for item in sorted(checked, key=_containing):
-                version = item.version
+            for version, jaccard, containment in sorted(near, key=_containing):
                 key = version.cluster.key
                 if (
-                    item.containment < config.related_containment
+                    containment < config.related_containment
                     or version.words < config.related_min_words
                     or key in related
                     or key in others
                 ):
                     continue
-                if not self._other_event(item, words, _words(version), others):
+                if not self._other_event(version, jaccard, encoded, words, others):
                     related.append(key)
-        return Match(None, best, (), tuple(related), tuple(others.values()), True)
+        return Match(
+            None,
+            near[0][1],
+            numeric_diff=(),
+            related=tuple(related),
+            other_events=tuple(others.values()),
+            index=True,
+        )
 
     def _other_event(
         self,
-        item: _Checked,
-        words: Sequence[str],
-        their_words: Sequence[str],
+        version: Version,
+        jaccard: float,
+        encoded: bytes,
+        words: list[str],
         others: dict[int, OtherEvent],
     ) -> bool:
-        diff = compare_wording(
-            words,
-            their_words,
-            names=self._config.names,
-            max_other_changes=self._config.max_other_changes,
-            max_other_change_share=self._config.max_other_change_share,
-        )
+        their = stored_text(version)
+        diff = self._wording.compare(encoded, their, lambda: (words, _words(version)))
         if not diff.other_event:
             return False
-        key = item.version.cluster.key
+        key = version.cluster.key
         if key not in others:
             others[key] = OtherEvent(
-                cluster_id(key), round(item.jaccard, 4), diff.this_names, diff.other_names
+                cluster_id(key), round(jaccard, 4), diff.this_names, diff.other_names
             )
         return True
 

@@ -91,13 +91,11 @@ def is_date_number(words: Sequence[str], position: int) -> bool:
     return False
 
 
-def mentions(words: Sequence[str]) -> list[Mention]:
-    """Every count in ``words`` (normalized words, as :func:`~pipeline.dedupe.shingles.words`)."""
+def mentions(words: Sequence[str], positions: Sequence[int] | None = None) -> list[Mention]:
+    """Every count in ``words`` (normalized words, as :func:`~pipeline.dedupe.shingles.words`);
+    ``positions``: their :func:`_positions`, if known."""
     found: list[Mention] = []
-    number_words = number_forms()
-    if "".join(words).isalpha() and number_words.keys().isdisjoint(words):
-        return found  # no digit and no number word: no count
-    for position in [i for i, w in enumerate(words) if not w.isalpha() or w in number_words]:
+    for position in _positions(words) if positions is None else positions:
         value = number_value(words[position])
         if value is None:
             continue
@@ -120,17 +118,19 @@ _REACH = 3
 ``_REACH - 1`` after it (subject, date neighbour)."""
 
 
-def _contexts(words: Sequence[str]) -> list[tuple[int, tuple[str, ...]]]:
-    """The words around every possible count: equal lists mean equal mentions (but for their
-    positions), as a mention is a function of its number and the words within ``_REACH``."""
+def _positions(words: Sequence[str]) -> list[int]:
+    """Where the possible counts of ``words`` are: words with a digit, and number words."""
     number_words = number_forms()
     if "".join(words).isalpha() and number_words.keys().isdisjoint(words):
         return []  # no digit and no number word (one pass in C)
-    return [
-        (min(i, _REACH), tuple(words[max(0, i - _REACH) : i + _REACH]))
-        for i, w in enumerate(words)
-        if not w.isalpha() or w in number_words
-    ]
+    return [i for i, w in enumerate(words) if not w.isalpha() or w in number_words]
+
+
+def _contexts(words: Sequence[str], positions: Sequence[int]) -> list[tuple[int, tuple[str, ...]]]:
+    """The words around every possible count (at ``positions``): equal lists mean equal
+    mentions (but for their positions), as a mention is a function of its number and the
+    words within ``_REACH``."""
+    return [(min(i, _REACH), tuple(words[max(0, i - _REACH) : i + _REACH])) for i in positions]
 
 
 def _qualifier(words: Sequence[str], position: int) -> str:
@@ -194,10 +194,11 @@ def numeric_diff(before: Sequence[str], after: Sequence[str]) -> tuple[NumericCh
     qualifier changed is reported with both readings; a count present on one side only, with
     None on the other. Changes come in the order of ``after``, removed counts last.
     """
-    if _contexts(before) == _contexts(after):
+    at_before, at_after = _positions(before), _positions(after)
+    if _contexts(before, at_before) == _contexts(after, at_after):
         return ()  # the same counts in the same words: identical mentions, nothing changed
-    old = [m for m in mentions(before) if not m.date]
-    new = [m for m in mentions(after) if not m.date]
+    old = [m for m in mentions(before, at_before) if not m.date]
+    new = [m for m in mentions(after, at_after) if not m.date]
     if not old and not new:
         return ()
     pairs: dict[int, int] = {}

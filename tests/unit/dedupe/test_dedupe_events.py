@@ -4,8 +4,13 @@ revision, whatever the similarity."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.dedupe import compare_wording, words
+from pipeline.dedupe.events import WordingCheck
+from pipeline.dedupe.shingles import joined
+from pipeline.dedupe.state import encode_text
 from tests.unit.dedupe.support import seed
 
 # Every in-bulletin repeat of 003 (first edition, second, third): revisions.
@@ -90,3 +95,74 @@ def test_heavy_rewording_around_a_changed_name_is_a_rewrite() -> None:
     assert not compare_wording(words(seed("003:31")), words(seed("003:60"))).other_event
     diff = compare_wording(words(seed("003:31")), words(seed("003:60")), max_other_changes=100)
     assert diff.other_event  # with no limit on rewording, the changed names would decide
+
+
+# ---------------------------------------------------------------- the native rule
+
+NAMES = frozenset({"حلب", "دوما", "جرمانا"})
+WORDING_VOCABULARY = [
+    "قصف", "مدفعي", "قوات", "الاسد", "قريه", "قريتي", "بلده", "وبلده", "حي", "ريف", "فيلق",
+    "الرحمن", "تنظيم", "الطفل", "خالد", "سنيسل", "تلدو", "دير", "سمعان", "كفر", "حمره", "حلب",
+    "دوما", "بحلب", "الاثنين", "الثلاثاء", "امس", "اليوم", "ايار", "اغسطس", "29", "16", "11",
+    "2014", "2017", "15", "10", "0031", "ثلاثه", "وثلاثه", "اكثر", "من", "في", "علي", "قال",
+    "وقال", "افادت", "صاروخ", "صواريخ", "شديد", "شديده", "البوارج", "البارجات", "قتل", "وقتل",
+    "مدنيين", "عنصرا", "واصيب", "ال35", "news", "Reuters", "x9",
+]  # fmt: skip
+
+
+def check() -> WordingCheck:
+    return WordingCheck(names=NAMES, max_other_changes=3, max_other_change_share=0.15)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDING_VOCABULARY), min_size=1, max_size=16),
+    st.lists(st.tuples(st.integers(0, 16), st.sampled_from(["", *WORDING_VOCABULARY])), max_size=4),
+)
+def test_the_native_rule_gives_the_python_rule(
+    this: list[str], edits: list[tuple[int, str]]
+) -> None:
+    other = list(this)
+    for position, word in edits:  # a few words replaced, dropped or added
+        if position < len(other):
+            other[position] = word
+        else:
+            other.append(word or "قصف")
+    other = [w for w in other if w] or ["قصف"]
+    expected = compare_wording(
+        this, other, names=NAMES, max_other_changes=3, max_other_change_share=0.15
+    )
+    native = check()._rules.compare(encode_text(" ".join(this)), encode_text(" ".join(other)))
+    if native is not None:
+        other_event, these, those, changes = native
+        assert (other_event, tuple(these), tuple(those), changes) == (
+            expected.other_event,
+            expected.this_names,
+            expected.other_names,
+            expected.content_changes,
+        )
+    got = check().compare(
+        encode_text(" ".join(this)), encode_text(" ".join(other)), lambda: (this, other)
+    )
+    assert got == expected
+
+
+def test_the_native_rule_answers_the_seed_repeats_and_swaps() -> None:
+    rules = check()._rules
+    for a, b in REVISIONS:
+        this, other = (encode_text(joined(words(seed(p)))) for p in (a, b))
+        found = rules.compare(this, other)
+        assert found is not None and found[0] is False
+    swap = swapped("003:25", "سنيسل والمحطة", "تلدو والحولة")
+    found = rules.compare(encode_text(joined(swap)), encode_text(joined(words(seed("003:25")))))
+    assert found == (True, ["تلدو", "والحوله"], ["سنيسل", "والمحطه"], 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["قصف مدفعي على café", "قصف  مدفعي", "قَصف مدفعي", " قصف", "قصف ١٥ صاروخ"],
+)
+def test_texts_outside_the_simple_characters_go_to_the_python_rule(text: str) -> None:
+    rules = check()._rules
+    assert rules.compare(encode_text(text), encode_text("قصف مدفعي")) is None
+    assert rules.compare(encode_text("قصف مدفعي"), encode_text(text)) is None

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from marsad_native import NearIndex, Shingler, Sketch
 
 from connectors.demo.catalog import SEED_IDS, seed_lines
-from pipeline.dedupe.candidates import RARE_BUCKET, STRONG, LshIndex
+from pipeline.dedupe.candidates import RARE_BUCKET, STRONG, LshIndex, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, joined, shingle_set, similarities, words
 from pipeline.dedupe.state import NO_FOUNDING, Cluster, Version, encode_text
@@ -250,3 +250,45 @@ def test_a_sketch_verifies_like_its_text() -> None:
         )
     with pytest.raises(ValueError, match="3-shingles"):
         shingler.similarities(index(shingle_size=3).sketch(texts[0]), stored)
+
+
+def test_nearest_is_the_candidates_verified() -> None:
+    """The native ``nearest`` (candidates, per-cluster cap, verification, order) equals the
+    Python path the benchmark's datasketch index takes (:func:`verify` over ``candidates``)."""
+    config = DedupeConfig()
+    lsh, shingler = LshIndex(config), Shingler(config.shingle_size, CODEPAGE)
+    rng = random.Random(7)  # noqa: S311 - test data
+    texts = seed_texts()
+    clusters = [
+        Cluster(k, k, FirstSeen("x", "x", T0), ("x",)) for k in range(1, 6)
+    ]  # few clusters: the per-cluster cap matters
+    compared = verified = 0
+    for key, text in enumerate(texts * 2, start=1):
+        probe = text if rng.random() < 0.5 else _edited(text, rng)
+        sketch = lsh.sketch(probe)
+        expected = verify(shingler, config, probe, sketch, lsh.candidates(sketch))
+        found = lsh.nearest(probe, sketch)
+        assert [(v.key, j, c) for v, j, c in found] == [(v.key, j, c) for v, j, c in expected]
+        compared += 1
+        verified += len(found)
+        version = a_version(key, text)
+        version.cluster = rng.choice(clusters)
+        lsh.add(version, lsh.sketch(text))
+        if rng.random() < 0.1:
+            lsh.remove(version)
+    assert compared > 300 and verified > 300
+
+
+def _edited(text: str, rng: random.Random) -> str:
+    tokens = text.split(" ")
+    tokens[rng.randrange(len(tokens))] = "15"
+    return " ".join(tokens)
+
+
+def test_nearest_needs_the_stored_text() -> None:
+    native = index()
+    sketch = native.sketch(seed_texts()[0])
+    native.add(0, sketch)  # no text: candidates only
+    assert native.candidates(sketch) == [(0, 12)]
+    with pytest.raises(ValueError, match="without a text"):
+        native.nearest(sketch, 2, 0.9)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dedupe import NumericChange, numbers, numeric_diff, words
-from pipeline.dedupe.numbers import _contexts, mentions
+from pipeline.dedupe.numbers import _contexts, _positions, mentions
 from tests.unit.dedupe.support import seed
 
 
@@ -80,14 +80,14 @@ def test_the_unchanged_context_shortcut_gives_the_full_comparison(
             after[position] = word
     expected = _full_diff(before, after)
     assert numeric_diff(before, after) == expected
-    if _contexts(before) == _contexts(after):
+    if _contexts(before, _positions(before)) == _contexts(after, _positions(after)):
         assert expected == ()
 
 
 def _full_diff(before: list[str], after: list[str]) -> tuple[NumericChange, ...]:
     """numeric_diff without its shortcut (the contexts never compare equal)."""
     original = numbers._contexts
-    numbers._contexts = lambda words: [object()]  # type: ignore[assignment,misc,return-value]
+    numbers._contexts = lambda words, positions: [object()]  # type: ignore[assignment,misc,return-value]
     try:
         return numeric_diff(before, after)
     finally:

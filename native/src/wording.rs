@@ -1,0 +1,411 @@
+//! Revision or another event? The word-by-word rule of `pipeline.dedupe.events.compare_wording`
+//! on the common path, in native code.
+//!
+//! [`WordingRules::compare`] gives exactly what the Python rule gives for texts made only of
+//! normalized Arabic letters (U+0621..U+064A), ASCII letters and digits and single spaces, and
+//! returns `None` otherwise, or when the rule would need its word alignment (difflib): the
+//! caller then runs the Python rule, which stays the reference. The lexicons come from Python
+//! (`pipeline.dedupe.lexicon`), already extended with their clitic forms.
+//!
+//! Texts come in the stage's stored encoding (one byte a letter in Windows-1256), and the rule
+//! works on those bytes: every character it accepts is one byte there, so lengths in bytes are
+//! lengths in characters.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Slot classes, in the order the Python rule tries them (`events.Slot`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Place,
+    Actor,
+    Day,
+    Date,
+    Name,
+}
+
+const SLOTS: [Slot; 5] = [Slot::Place, Slot::Actor, Slot::Day, Slot::Date, Slot::Name];
+
+/// Leading clitics and common suffixes (`lexicon._CLITICS` / `lexicon._SUFFIXES`) and the weak
+/// letters a skeleton drops (`lexicon._WEAK`); encoded with the code page at construction.
+const CLITICS: [&str; 13] = [
+    "وبال", "فبال", "وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك",
+];
+const SUFFIXES: [&str; 9] = ["هما", "هم", "ها", "ات", "ين", "ون", "ان", "ه", "ي"];
+const WEAK: &str = "اويء";
+
+type Word<'a> = &'a [u8];
+
+/// What one comparison found (the fields of `events.WordingDiff`).
+type Outcome = (bool, Vec<String>, Vec<String>, usize);
+
+/// The lexicons and limits of the rule, in the code page's bytes.
+#[pyclass(module = "marsad_native", frozen)]
+pub struct WordingRules {
+    ignored: FxHashSet<Vec<u8>>,
+    place_triggers: FxHashSet<Vec<u8>>,
+    actor_triggers: FxHashSet<Vec<u8>>,
+    day_words: FxHashSet<Vec<u8>>,
+    months: FxHashSet<Vec<u8>>,
+    names: FxHashSet<Vec<u8>>,
+    number_words: FxHashSet<Vec<u8>>,
+    max_other_changes: usize,
+    max_other_change_share: f64,
+    /// Byte → character of the code page.
+    codepage: Vec<char>,
+    /// Bytes that are simple characters (a normalized Arabic letter, an ASCII letter or digit).
+    simple: [bool; 256],
+    clitics: Vec<Vec<u8>>,
+    suffixes: Vec<Vec<u8>>,
+    weak: Vec<u8>,
+}
+
+fn is_digit_word(word: Word<'_>) -> bool {
+    word.iter().all(u8::is_ascii_digit)
+}
+
+/// Python's `str.isalpha` for a word of simple characters: no digit.
+fn is_alpha(word: Word<'_>) -> bool {
+    !word.iter().any(u8::is_ascii_digit)
+}
+
+/// The first run of digits of a word, if any.
+fn digits(word: Word<'_>) -> Option<Word<'_>> {
+    let start = word.iter().position(u8::is_ascii_digit)?;
+    let rest = &word[start..];
+    let end = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// A run of digits as a number, saturating (only comparisons with small bounds follow).
+fn value(run: Word<'_>) -> u64 {
+    run.iter().fold(0u64, |v, &b| {
+        v.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    })
+}
+
+/// One paragraph's words found only on its side, sorted into slots and content changes.
+struct Side<'a> {
+    words: Vec<Word<'a>>,
+    /// Positions of the words the other side does not have, ascending.
+    only: Vec<usize>,
+    /// Skeletons of those words.
+    only_skeletons: FxHashSet<Vec<u8>>,
+    /// (position, slot), in ascending position.
+    slots: Vec<(usize, Slot)>,
+    content: usize,
+}
+
+impl Side<'_> {
+    fn slot_of(&self, i: usize) -> Option<Slot> {
+        self.slots.iter().find(|(at, _)| *at == i).map(|&(_, s)| s)
+    }
+
+    fn names(&self, kind: Slot, codepage: &[char]) -> Vec<String> {
+        self.slots
+            .iter()
+            .filter(|(_, s)| *s == kind)
+            .map(|&(i, _)| {
+                self.words[i]
+                    .iter()
+                    .map(|&b| codepage[b as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn unexplained(&self) -> bool {
+        !self.slots.is_empty() || self.content > 0
+    }
+}
+
+impl WordingRules {
+    fn encode(&self, text: &str) -> Option<Vec<u8>> {
+        text.chars()
+            .map(|c| self.codepage.iter().position(|&d| d == c).map(|b| b as u8))
+            .collect()
+    }
+
+    fn lexicon(&self, words: Vec<String>) -> FxHashSet<Vec<u8>> {
+        words.iter().filter_map(|w| self.encode(w)).collect()
+    }
+
+    /// `lexicon.skeletons`: consonant skeletons of a word's forms (clitic, suffix removed).
+    fn skeletons(&self, word: Word<'_>, out: &mut Vec<Vec<u8>>) {
+        out.clear();
+        let mut add = |stem: Word<'_>| {
+            let consonants: Vec<u8> = stem
+                .iter()
+                .copied()
+                .filter(|b| !self.weak.contains(b))
+                .collect();
+            if consonants.len() >= 2 && !out.contains(&consonants) {
+                out.push(consonants);
+            }
+        };
+        let forms = std::iter::once(word).chain(
+            self.clitics
+                .iter()
+                .filter(|c| word.starts_with(c) && word.len() - c.len() >= 2)
+                .map(|c| &word[c.len()..]),
+        );
+        for form in forms {
+            add(form);
+            for suffix in &self.suffixes {
+                if form.ends_with(suffix) && form.len() - suffix.len() >= 3 {
+                    add(&form[..form.len() - suffix.len()]);
+                }
+            }
+        }
+    }
+
+    fn number(&self, word: Word<'_>) -> bool {
+        // a word of simple characters that is not alphabetic has a digit
+        !is_alpha(word) || self.number_words.contains(word)
+    }
+
+    /// `numbers.is_date_number`.
+    fn is_date_number(&self, words: &[Word<'_>], position: usize) -> bool {
+        let Some(run) = digits(words[position]) else {
+            return false;
+        };
+        let number = value(run);
+        if (1900..=2100).contains(&number) && run.len() == 4 {
+            return true;
+        }
+        let neighbours = [position.checked_sub(1), Some(position + 1)];
+        neighbours.into_iter().flatten().any(|n| {
+            n < words.len()
+                && (self.months.contains(words[n]) || (is_digit_word(words[n]) && number <= 31))
+        })
+    }
+
+    fn own_slot(&self, word: Word<'_>) -> Option<Slot> {
+        if self.day_words.contains(word) {
+            Some(Slot::Day)
+        } else if self.months.contains(word) {
+            Some(Slot::Date)
+        } else if self.names.contains(word) {
+            Some(Slot::Name)
+        } else {
+            None
+        }
+    }
+
+    /// `events._Side._slot`.
+    fn slot(&self, side: &Side<'_>, i: usize, number: bool, ignored: bool) -> Option<Slot> {
+        let words = &side.words;
+        if number {
+            return self.is_date_number(words, i).then_some(Slot::Date);
+        }
+        let kind = self.own_slot(words[i]);
+        if kind.is_some() || i == 0 || ignored {
+            return kind;
+        }
+        let previous = words[i - 1];
+        if self.place_triggers.contains(previous) {
+            return Some(Slot::Place);
+        }
+        if self.actor_triggers.contains(previous) {
+            return Some(Slot::Actor);
+        }
+        if side.only.binary_search(&(i - 1)).is_ok() {
+            side.slot_of(i - 1)
+        } else {
+            None
+        }
+    }
+
+    /// `events._Side.explain`.
+    fn explain(
+        &self,
+        side: &mut Side<'_>,
+        skeletons: &FxHashMap<Word<'_>, Vec<Vec<u8>>>,
+        other_only_skeletons: &FxHashSet<Vec<u8>>,
+    ) {
+        for at in 0..side.only.len() {
+            let i = side.only[at];
+            let word = side.words[i];
+            let number = self.number(word);
+            let ignored = self.ignored.contains(word);
+            let kind = self.slot(side, i, number, ignored);
+            let disjoint = || {
+                skeletons[word]
+                    .iter()
+                    .all(|s| !other_only_skeletons.contains(s))
+            };
+            if let Some(kind) = kind {
+                if disjoint() {
+                    side.slots.push((i, kind));
+                }
+                continue;
+            }
+            if number || ignored || !disjoint() {
+                continue;
+            }
+            side.content += 1;
+        }
+    }
+
+    fn side<'a>(
+        &self,
+        words: Vec<Word<'a>>,
+        only_words: &FxHashSet<Word<'a>>,
+        skeletons: &mut FxHashMap<Word<'a>, Vec<Vec<u8>>>,
+    ) -> Side<'a> {
+        let only = (0..words.len())
+            .filter(|&i| only_words.contains(words[i]))
+            .collect();
+        let mut only_skeletons = FxHashSet::default();
+        let mut found = Vec::new();
+        for &word in only_words {
+            self.skeletons(word, &mut found);
+            only_skeletons.extend(found.iter().cloned());
+            skeletons.insert(word, found.clone());
+        }
+        Side {
+            words,
+            only,
+            only_skeletons,
+            slots: Vec::new(),
+            content: 0,
+        }
+    }
+
+    /// The rule on two word lists; None when it needs the word alignment.
+    fn compare_words(&self, this: Vec<Word<'_>>, other: Vec<Word<'_>>) -> Option<Outcome> {
+        let this_set: FxHashSet<Word<'_>> = this.iter().copied().collect();
+        let other_set: FxHashSet<Word<'_>> = other.iter().copied().collect();
+        if this_set == other_set {
+            return Some((false, Vec::new(), Vec::new(), 0));
+        }
+        let this_only: FxHashSet<Word<'_>> = this_set.difference(&other_set).copied().collect();
+        let other_only: FxHashSet<Word<'_>> = other_set.difference(&this_set).copied().collect();
+        let shorter = this.len().min(other.len());
+        let mut skeletons = FxHashMap::default();
+        let mut here = self.side(this, &this_only, &mut skeletons);
+        let mut there = self.side(other, &other_only, &mut skeletons);
+        self.explain(&mut here, &skeletons, &there.only_skeletons);
+        self.explain(&mut there, &skeletons, &here.only_skeletons);
+        let changes = here.content + there.content;
+        let revision = Some((false, Vec::new(), Vec::new(), changes));
+        if here.slots.is_empty() && there.slots.is_empty() {
+            return revision;
+        }
+        let limit =
+            (self.max_other_changes as f64).max(self.max_other_change_share * shorter as f64);
+        if changes as f64 > limit {
+            return revision;
+        }
+        for kind in SLOTS {
+            let these = here.names(kind, &self.codepage);
+            if these.is_empty() {
+                continue;
+            }
+            let those = there.names(kind, &self.codepage);
+            if !those.is_empty() {
+                return Some((true, these, those, changes));
+            }
+        }
+        let faces =
+            |names: &Side<'_>, words: &Side<'_>| !names.slots.is_empty() && words.unexplained();
+        if !faces(&here, &there) && !faces(&there, &here) {
+            return revision; // no name faces an unexplained word
+        }
+        None
+    }
+
+    /// The words of a stored text, or None if it is not made of simple characters.
+    fn words<'a>(&self, text: &'a [u8]) -> Option<Vec<Word<'a>>> {
+        let words: Vec<Word<'a>> = text.split(|&b| b == b' ').collect();
+        let simple = words
+            .iter()
+            .all(|w| !w.is_empty() && w.iter().all(|&b| self.simple[b as usize]));
+        simple.then_some(words)
+    }
+}
+
+fn is_simple(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{064A}' | 'a'..='z' | 'A'..='Z' | '0'..='9')
+}
+
+#[pymethods]
+impl WordingRules {
+    #[new]
+    #[pyo3(signature = (*, ignored, place_triggers, actor_triggers, day_words, months, names, number_words, max_other_changes, max_other_change_share, codepage))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        ignored: Vec<String>,
+        place_triggers: Vec<String>,
+        actor_triggers: Vec<String>,
+        day_words: Vec<String>,
+        months: Vec<String>,
+        names: Vec<String>,
+        number_words: Vec<String>,
+        max_other_changes: usize,
+        max_other_change_share: f64,
+        codepage: &str,
+    ) -> PyResult<Self> {
+        let codepage: Vec<char> = codepage.chars().collect();
+        if codepage.len() != 256 {
+            return Err(PyValueError::new_err("codepage must have 256 characters"));
+        }
+        let mut simple = [false; 256];
+        for (byte, &c) in codepage.iter().enumerate() {
+            // each simple character must be one byte, and only one
+            simple[byte] = is_simple(c) && codepage.iter().filter(|&&d| d == c).count() == 1;
+        }
+        let mut rules = Self {
+            ignored: FxHashSet::default(),
+            place_triggers: FxHashSet::default(),
+            actor_triggers: FxHashSet::default(),
+            day_words: FxHashSet::default(),
+            months: FxHashSet::default(),
+            names: FxHashSet::default(),
+            number_words: FxHashSet::default(),
+            max_other_changes,
+            max_other_change_share,
+            codepage,
+            simple,
+            clitics: Vec::new(),
+            suffixes: Vec::new(),
+            weak: Vec::new(),
+        };
+        let encoded = |rules: &Self, words: &[&str]| -> PyResult<Vec<Vec<u8>>> {
+            words
+                .iter()
+                .map(|w| {
+                    rules.encode(w).ok_or_else(|| {
+                        PyValueError::new_err(format!("{w:?} is not in the code page"))
+                    })
+                })
+                .collect()
+        };
+        rules.clitics = encoded(&rules, &CLITICS)?;
+        rules.suffixes = encoded(&rules, &SUFFIXES)?;
+        rules.weak = encoded(&rules, &[WEAK])?.concat();
+        rules.ignored = rules.lexicon(ignored);
+        rules.place_triggers = rules.lexicon(place_triggers);
+        rules.actor_triggers = rules.lexicon(actor_triggers);
+        rules.day_words = rules.lexicon(day_words);
+        rules.months = rules.lexicon(months);
+        rules.names = rules.lexicon(names);
+        rules.number_words = rules.lexicon(number_words);
+        Ok(rules)
+    }
+
+    /// `(other_event, this_names, other_names, content_changes)` for two canonical texts in
+    /// the stored encoding, as `compare_wording(this.split(" "), other.split(" "))` gives it
+    /// on the decoded texts; or None when a text is not made of simple characters or the rule
+    /// needs its word alignment.
+    fn compare(&self, this: &Bound<'_, PyBytes>, other: &Bound<'_, PyBytes>) -> Option<Outcome> {
+        let this = self.words(this.as_bytes())?;
+        let other = self.words(other.as_bytes())?;
+        self.compare_words(this, other)
+    }
+}
