@@ -69,8 +69,9 @@ def prepare(texts: list[str]) -> list[tuple[str, int, int] | None]:
     where the text has a character outside the fast path of ``words``."""
 
 class WordingRules:
-    """The event check's word rule (``pipeline.dedupe.events.compare_wording``) in native code,
-    on canonical texts in the stored encoding."""
+    """The event check (``pipeline.dedupe.events.compare_wording``) and the numeric difference
+    (``pipeline.dedupe.numbers.numeric_diff``) in native code, on canonical texts in the stored
+    encoding."""
 
     def __init__(
         self,
@@ -81,7 +82,9 @@ class WordingRules:
         day_words: list[str],
         months: list[str],
         names: list[str],
-        number_words: list[str],
+        number_words: list[tuple[str, str]],
+        function_words: list[str],
+        qualifier_heads: list[str],
         max_other_changes: int,
         max_other_change_share: float,
         codepage: str,
@@ -92,3 +95,8 @@ class WordingRules:
         """``(other_event, this_names, other_names, content_changes)``, or None when a text is
         not made of simple characters or the rule needs its word alignment (then run the
         Python rule)."""
+    def numeric_diff(
+        self, before: bytes, after: bytes
+    ) -> list[tuple[str, str | None, str | None]] | None:
+        """``(subject, before, after)`` of each count that changed, or None when a text is not
+        made of simple characters (then run the Python rule)."""

@@ -1,11 +1,12 @@
-//! Revision or another event? The word-by-word rule of `pipeline.dedupe.events.compare_wording`
-//! on the common path, in native code.
+//! The word rules of the dedupe stage on the common path, in native code: revision or another
+//! event (`pipeline.dedupe.events.compare_wording`), and the counts that changed between two
+//! versions of a paragraph (`pipeline.dedupe.numbers.numeric_diff`).
 //!
-//! [`WordingRules::compare`] gives exactly what the Python rule gives for texts made only of
-//! normalized Arabic letters (U+0621..U+064A), ASCII letters and digits and single spaces, and
-//! returns `None` otherwise, or when the rule would need its word alignment (difflib): the
-//! caller then runs the Python rule, which stays the reference. The lexicons come from Python
-//! (`pipeline.dedupe.lexicon`), already extended with their clitic forms.
+//! [`WordingRules::compare`] and [`WordingRules::numeric_diff`] give exactly what the Python
+//! rules give for texts made only of normalized Arabic letters (U+0621..U+064A), ASCII letters
+//! and digits and single spaces, and return `None` otherwise (and `compare` when the rule would
+//! need its word alignment, difflib): the caller then runs the Python rule, which stays the
+//! reference. The lexicons come from Python (`pipeline.dedupe.lexicon`).
 //!
 //! Texts come in the stage's stored encoding (one byte a letter in Windows-1256), and the rule
 //! works on those bytes: every character it accepts is one byte there, so lengths in bytes are
@@ -50,7 +51,12 @@ pub struct WordingRules {
     day_words: FxHashSet<Vec<u8>>,
     months: FxHashSet<Vec<u8>>,
     names: FxHashSet<Vec<u8>>,
-    number_words: FxHashSet<Vec<u8>>,
+    /// Number words, clitic forms included, and the count each stands for.
+    number_words: FxHashMap<Vec<u8>, String>,
+    /// Function words, without clitic forms (a count's subject stops at one).
+    function_words: FxHashSet<Vec<u8>>,
+    /// Qualifier heads ("اكثر", "نحو"...), without clitic forms.
+    qualifier_heads: FxHashSet<Vec<u8>>,
     max_other_changes: usize,
     max_other_change_share: f64,
     /// Byte → character of the code page.
@@ -166,7 +172,7 @@ impl WordingRules {
 
     fn number(&self, word: Word<'_>) -> bool {
         // a word of simple characters that is not alphabetic has a digit
-        !is_alpha(word) || self.number_words.contains(word)
+        !is_alpha(word) || self.number_words.contains_key(word)
     }
 
     /// `numbers.is_date_number`.
@@ -337,7 +343,7 @@ fn is_simple(c: char) -> bool {
 #[pymethods]
 impl WordingRules {
     #[new]
-    #[pyo3(signature = (*, ignored, place_triggers, actor_triggers, day_words, months, names, number_words, max_other_changes, max_other_change_share, codepage))]
+    #[pyo3(signature = (*, ignored, place_triggers, actor_triggers, day_words, months, names, number_words, function_words, qualifier_heads, max_other_changes, max_other_change_share, codepage))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         ignored: Vec<String>,
@@ -346,7 +352,9 @@ impl WordingRules {
         day_words: Vec<String>,
         months: Vec<String>,
         names: Vec<String>,
-        number_words: Vec<String>,
+        number_words: Vec<(String, String)>,
+        function_words: Vec<String>,
+        qualifier_heads: Vec<String>,
         max_other_changes: usize,
         max_other_change_share: f64,
         codepage: &str,
@@ -367,7 +375,9 @@ impl WordingRules {
             day_words: FxHashSet::default(),
             months: FxHashSet::default(),
             names: FxHashSet::default(),
-            number_words: FxHashSet::default(),
+            number_words: FxHashMap::default(),
+            function_words: FxHashSet::default(),
+            qualifier_heads: FxHashSet::default(),
             max_other_changes,
             max_other_change_share,
             codepage,
@@ -395,7 +405,12 @@ impl WordingRules {
         rules.day_words = rules.lexicon(day_words);
         rules.months = rules.lexicon(months);
         rules.names = rules.lexicon(names);
-        rules.number_words = rules.lexicon(number_words);
+        rules.number_words = number_words
+            .into_iter()
+            .filter_map(|(word, count)| Some((rules.encode(&word)?, count)))
+            .collect();
+        rules.function_words = rules.lexicon(function_words);
+        rules.qualifier_heads = rules.lexicon(qualifier_heads);
         Ok(rules)
     }
 
@@ -407,5 +422,244 @@ impl WordingRules {
         let this = self.words(this.as_bytes())?;
         let other = self.words(other.as_bytes())?;
         self.compare_words(this, other)
+    }
+
+    /// `(subject, before, after)` of every count that changed from `before` to `after`
+    /// (canonical texts in the stored encoding), as `numeric_diff` gives it on the decoded
+    /// words; or None when a text is not made of simple characters.
+    fn numeric_diff(
+        &self,
+        before: &Bound<'_, PyBytes>,
+        after: &Bound<'_, PyBytes>,
+    ) -> Option<Vec<Change>> {
+        let before = self.words(before.as_bytes())?;
+        let after = self.words(after.as_bytes())?;
+        Some(self.diff(&before, &after))
+    }
+}
+
+/// A rule that pairs two mentions (same subject, same lead word, same value).
+type Pairing<'r> = dyn Fn(&Mention<'_>, &Mention<'_>) -> bool + 'r;
+
+/// One count that changed: subject, reading before, reading after.
+type Change = (String, Option<String>, Option<String>);
+
+/// `numbers.Mention`, its position left out.
+struct Mention<'a> {
+    value: String,
+    qualifier: Vec<Word<'a>>,
+    subject: Vec<Word<'a>>,
+    lead: Option<Word<'a>>,
+    date: bool,
+}
+
+/// How far a mention reads from its number (`numbers._REACH`).
+const REACH: usize = 3;
+
+/// `numbers._contexts` for one position: the words within reach of a possible count.
+fn context<'w, 'a>(words: &'w [Word<'a>], i: usize) -> (usize, &'w [Word<'a>]) {
+    (
+        i.min(REACH),
+        &words[i.saturating_sub(REACH)..(i + REACH).min(words.len())],
+    )
+}
+
+impl WordingRules {
+    fn text(&self, words: &[Word<'_>]) -> String {
+        let mut text = String::new();
+        for (n, word) in words.iter().enumerate() {
+            if n > 0 {
+                text.push(' ');
+            }
+            text.extend(word.iter().map(|&b| self.codepage[b as usize]));
+        }
+        text
+    }
+
+    /// `numbers.number_value`.
+    fn count(&self, word: Word<'_>) -> Option<String> {
+        if is_alpha(word) {
+            return self.number_words.get(word).cloned();
+        }
+        let run = digits(word)?;
+        let trimmed = &run[run.iter().position(|&b| b != b'0').unwrap_or(run.len())..];
+        Some(if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            self.text(&[trimmed])
+        })
+    }
+
+    /// `numbers._positions`.
+    fn positions(&self, words: &[Word<'_>]) -> Vec<usize> {
+        (0..words.len())
+            .filter(|&i| self.number(words[i]))
+            .collect()
+    }
+
+    /// `numbers._head`: the qualifier head a word is, clitics allowed.
+    fn head<'a>(&self, word: Word<'a>) -> Option<Word<'a>> {
+        std::iter::once(word)
+            .chain(
+                self.clitics
+                    .iter()
+                    .filter(|c| word.starts_with(c) && word.len() - c.len() >= 2)
+                    .map(|c| &word[c.len()..]),
+            )
+            .find(|form| self.qualifier_heads.contains(*form))
+    }
+
+    /// `numbers._qualifier`, as its words.
+    fn qualifier<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
+        if position >= 1 {
+            let previous = words[position - 1];
+            let (min, an) = (self.encode("من"), self.encode("عن"));
+            let joiner = min.as_deref() == Some(previous) || an.as_deref() == Some(previous);
+            if joiner && position >= 2 {
+                if let Some(head) = self.head(words[position - 2]) {
+                    return vec![head, previous];
+                }
+            }
+            if let Some(head) = self.head(previous) {
+                return vec![head];
+            }
+        }
+        Vec::new()
+    }
+
+    /// `numbers._subject`.
+    fn subject<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
+        let waw = self.encode("و").unwrap_or_default();
+        let mut subject = Vec::new();
+        for &word in words.iter().skip(position + 1).take(2) {
+            if self.function_words.contains(word) || self.count(word).is_some() {
+                break;
+            }
+            if !subject.is_empty() && word.starts_with(&waw) {
+                break;
+            }
+            subject.push(word);
+        }
+        if subject.is_empty() && position >= 1 {
+            let previous = words[position - 1];
+            if !self.function_words.contains(previous) && self.count(previous).is_none() {
+                return vec![previous];
+            }
+        }
+        subject
+    }
+
+    /// `numbers.mentions` at `positions`.
+    fn mentions<'a>(&self, words: &[Word<'a>], positions: &[usize]) -> Vec<Mention<'a>> {
+        let mut found = Vec::new();
+        for &position in positions {
+            let Some(value) = self.count(words[position]) else {
+                continue;
+            };
+            let qualifier = self.qualifier(words, position);
+            let lead_at = position as isize - qualifier.len() as isize;
+            found.push(Mention {
+                value,
+                subject: self.subject(words, position),
+                lead: (lead_at >= 1).then(|| words[lead_at as usize - 1]),
+                qualifier,
+                date: self.is_date_number(words, position),
+            });
+        }
+        found
+    }
+
+    fn reading(&self, mention: &Mention<'_>) -> String {
+        if mention.qualifier.is_empty() {
+            mention.value.clone()
+        } else {
+            format!("{} {}", self.text(&mention.qualifier), mention.value)
+        }
+    }
+
+    fn related(&self, a: Option<Word<'_>>, b: Option<Word<'_>>) -> bool {
+        let (Some(a), Some(b)) = (a, b) else {
+            return false;
+        };
+        let (mut these, mut those) = (Vec::new(), Vec::new());
+        self.skeletons(a, &mut these);
+        self.skeletons(b, &mut those);
+        these.iter().any(|s| those.contains(s))
+    }
+
+    /// `numbers.numeric_diff`.
+    fn diff(&self, before: &[Word<'_>], after: &[Word<'_>]) -> Vec<Change> {
+        let (at_before, at_after) = (self.positions(before), self.positions(after));
+        let same_contexts = at_before.len() == at_after.len()
+            && at_before
+                .iter()
+                .zip(&at_after)
+                .all(|(&i, &j)| context(before, i) == context(after, j));
+        if same_contexts {
+            return Vec::new();
+        }
+        let old: Vec<Mention<'_>> = self
+            .mentions(before, &at_before)
+            .into_iter()
+            .filter(|m| !m.date)
+            .collect();
+        let new: Vec<Mention<'_>> = self
+            .mentions(after, &at_after)
+            .into_iter()
+            .filter(|m| !m.date)
+            .collect();
+        let mut pairs: Vec<Option<usize>> = vec![None; new.len()];
+        let rules: [&Pairing<'_>; 3] = [
+            &|a, b| self.related(a.subject.first().copied(), b.subject.first().copied()),
+            &|a, b| self.related(a.lead, b.lead),
+            &|a, b| a.value == b.value,
+        ];
+        for same in rules {
+            let mut taken: Vec<bool> = vec![false; old.len()];
+            for i in pairs.iter().flatten() {
+                taken[*i] = true;
+            }
+            let mut start = 0;
+            for (j, mention) in new.iter().enumerate() {
+                if let Some(i) = pairs[j] {
+                    start = i + 1;
+                    continue;
+                }
+                if let Some(i) = (start..old.len()).find(|&i| !taken[i] && same(&old[i], mention)) {
+                    pairs[j] = Some(i);
+                    taken[i] = true;
+                    start = i + 1;
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        for (j, mention) in new.iter().enumerate() {
+            let reading = self.reading(mention);
+            match pairs[j] {
+                None => changes.push((self.text(&mention.subject), None, Some(reading))),
+                Some(i) => {
+                    let previous = self.reading(&old[i]);
+                    if previous != reading {
+                        let subject = if mention.subject.is_empty() {
+                            &old[i].subject
+                        } else {
+                            &mention.subject
+                        };
+                        changes.push((self.text(subject), Some(previous), Some(reading)));
+                    }
+                }
+            }
+        }
+        let paired: Vec<usize> = pairs.iter().flatten().copied().collect();
+        for (i, mention) in old.iter().enumerate() {
+            if !paired.contains(&i) {
+                changes.push((
+                    self.text(&mention.subject),
+                    Some(self.reading(mention)),
+                    None,
+                ));
+            }
+        }
+        changes
     }
 }

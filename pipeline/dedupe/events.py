@@ -25,21 +25,16 @@ is therefore not enough to merge two paragraphs. The rule, on normalized words:
 Known limit: a bare place name without a trigger word ("في جرمانا" → "في دوما") is not a slot
 unless it is in ``names``; such a pair reads as a revision.
 
-:class:`WordingCheck` runs this rule on two canonical texts in the stored encoding
-(:func:`~pipeline.dedupe.state.encode_text`): in the native core (``marsad_native.WordingRules``,
-native/src/wording.rs) for texts of normalized Arabic letters, ASCII letters and digits (the
-common case), through :func:`compare_wording` otherwise and whenever the rule needs its word
-alignment. Both give the same result (property-tested).
+This module is the reference; the stage runs the rule through
+:class:`pipeline.dedupe.rules.WordRules`, native on the common path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
-
-from marsad_native import WordingRules
 
 from pipeline.dedupe.lexicon import (
     ACTOR_TRIGGERS,
@@ -50,14 +45,12 @@ from pipeline.dedupe.lexicon import (
     QUALIFIERS,
     REPORTING_WORDS,
     is_in,
-    number_forms,
     skeletons,
-    with_clitics,
 )
 from pipeline.dedupe.numbers import is_date_number, number_value
-from pipeline.dedupe.shingles import CODEPAGE
 
-_IGNORED = FUNCTION_WORDS | REPORTING_WORDS | QUALIFIERS
+IGNORED = FUNCTION_WORDS | REPORTING_WORDS | QUALIFIERS
+"""Words whose change explains nothing: function words, attribution verbs, qualifiers."""
 
 
 class Slot(Enum):
@@ -170,7 +163,7 @@ class _Side:
         for i in self.only:
             word = self.words[i]
             number = number_value(word) is not None
-            ignored = is_in(word, _IGNORED)
+            ignored = is_in(word, IGNORED)
             kind = self._slot(i, only, number=number, ignored=ignored)
             if kind is not None:
                 if skeletons(word).isdisjoint(other_only_skeletons):
@@ -207,53 +200,3 @@ def _own_slot(word: str, names: frozenset[str]) -> Slot | None:
     if is_in(word, names):
         return Slot.NAME
     return None
-
-
-class WordingCheck:
-    """:func:`compare_wording` with fixed ``names`` and limits, on canonical texts in the stored
-    encoding, native on the common path."""
-
-    __slots__ = ("_max_other_change_share", "_max_other_changes", "_names", "_rules")
-
-    def __init__(
-        self,
-        *,
-        names: frozenset[str] = frozenset(),
-        max_other_changes: int = 6,
-        max_other_change_share: float = 0.15,
-    ) -> None:
-        self._names = names
-        self._max_other_changes = max_other_changes
-        self._max_other_change_share = max_other_change_share
-        self._rules = WordingRules(
-            ignored=sorted(with_clitics(_IGNORED)),
-            place_triggers=sorted(with_clitics(PLACE_TRIGGERS)),
-            actor_triggers=sorted(with_clitics(ACTOR_TRIGGERS)),
-            day_words=sorted(with_clitics(DAY_WORDS)),
-            months=sorted(with_clitics(MONTHS)),
-            names=sorted(with_clitics(names)),
-            number_words=sorted(number_forms()),
-            max_other_changes=max_other_changes,
-            max_other_change_share=max_other_change_share,
-            codepage=CODEPAGE,
-        )
-
-    def compare(
-        self, this: bytes, other: bytes, words: Callable[[], tuple[list[str], list[str]]]
-    ) -> WordingDiff:
-        """The rule on two canonical texts; ``words`` gives their word lists when the Python
-        rule has to run."""
-        found = self._rules.compare(this, other)
-        if found is not None:
-            other_event, these, those, changes = found
-            if not other_event and not changes:
-                return REVISION
-            return WordingDiff(other_event, tuple(these), tuple(those), changes)
-        this_words, other_words = words()
-        return compare_wording(
-            this_words,
-            other_words,
-            names=self._names,
-            max_other_changes=self._max_other_changes,
-            max_other_change_share=self._max_other_change_share,
-        )

@@ -8,7 +8,8 @@ character-shingle sets, closest first, at most ``PER_CLUSTER`` versions of one c
 1. judges each cluster by its closest version whose Jaccard reaches the threshold for the
    pair (``same_source_threshold`` when both come from one outlet, ``threshold`` otherwise),
    and merges with the closest cluster unless the event check
-   (:class:`~pipeline.dedupe.events.WordingCheck`) says it reports another event;
+   (:func:`~pipeline.dedupe.events.compare_wording`, run through
+   :class:`~pipeline.dedupe.rules.WordRules`) says it reports another event;
 2. if nothing merges, links the clusters of candidates that the paragraph rewords
    (containment ≥ ``related_containment``, both ≥ ``related_min_words`` words, not another
    event).
@@ -16,12 +17,12 @@ character-shingle sets, closest first, at most ``PER_CLUSTER`` versions of one c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pipeline.dedupe.candidates import Near
 from pipeline.dedupe.config import DedupeConfig
-from pipeline.dedupe.events import WordingCheck
-from pipeline.dedupe.numbers import NumericChange, numeric_diff
+from pipeline.dedupe.numbers import NumericChange
+from pipeline.dedupe.rules import WordRules
 from pipeline.dedupe.state import Version, cluster_id, encode_text, indexed_text, stored_text
 from pipeline.dedupe.verdicts import OtherEvent
 
@@ -66,7 +67,7 @@ class Matcher:
 
     def __init__(self, config: DedupeConfig) -> None:
         self._config = config
-        self._wording = WordingCheck(
+        self._rules = WordRules(
             names=config.names,
             max_other_changes=config.max_other_changes,
             max_other_change_share=config.max_other_change_share,
@@ -95,7 +96,9 @@ class Matcher:
             return Match(
                 version,
                 jaccard,
-                numeric_diff=numeric_diff(_words(version), words),
+                numeric_diff=self._rules.numeric_diff(
+                    stored_text(version), encoded, _word_lists(version, words, first=True)
+                ),
                 related=(),
                 other_events=tuple(others.values()),
                 index=jaccard < config.index_skip_similarity,
@@ -131,7 +134,7 @@ class Matcher:
         others: dict[int, OtherEvent],
     ) -> bool:
         their = stored_text(version)
-        diff = self._wording.compare(encoded, their, lambda: (words, _words(version)))
+        diff = self._rules.compare(encoded, their, _word_lists(version, words, first=False))
         if not diff.other_event:
             return False
         key = version.cluster.key
@@ -144,3 +147,13 @@ class Matcher:
 
 def _words(version: Version) -> list[str]:
     return indexed_text(version).split(" ")
+
+
+def _word_lists(
+    version: Version, words: list[str], *, first: bool
+) -> Callable[[], tuple[list[str], list[str]]]:
+    """The word lists of ``version`` and of the new text (``first``: the version's first), for
+    the word rules' Python path (decoded only if it runs)."""
+    if first:
+        return lambda: (_words(version), words)
+    return lambda: (words, _words(version))

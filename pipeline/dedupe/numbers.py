@@ -30,7 +30,8 @@ from pipeline.dedupe.lexicon import (
 )
 
 _DIGITS = re.compile(r"\d+")
-_QUALIFIER_HEADS = QUALIFIERS - {"من", "عن", "فقط"}
+QUALIFIER_HEADS = QUALIFIERS - {"من", "عن", "فقط"}
+"""Words that head a qualifier ("اكثر" in "اكثر من 10")."""
 MAX_SUBJECT_WORDS = 2
 
 
@@ -154,7 +155,7 @@ def _lead(words: Sequence[str], position: int) -> str:
 @functools.lru_cache(maxsize=1 << 12)
 def _head(word: str) -> str:
     """The qualifier head ``word`` is, clitics allowed ("باكثر" → "اكثر"), or empty."""
-    return next((form for form in bare_forms(word) if form in _QUALIFIER_HEADS), "")
+    return next((form for form in bare_forms(word) if form in QUALIFIER_HEADS), "")
 
 
 def _subject(words: Sequence[str], position: int) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dedupe import compare_wording, words
-from pipeline.dedupe.events import WordingCheck
+from pipeline.dedupe.rules import WordRules
 from pipeline.dedupe.shingles import joined
 from pipeline.dedupe.state import encode_text
 from tests.unit.dedupe.support import seed
@@ -110,8 +110,8 @@ WORDING_VOCABULARY = [
 ]  # fmt: skip
 
 
-def check() -> WordingCheck:
-    return WordingCheck(names=NAMES, max_other_changes=3, max_other_change_share=0.15)
+def check() -> WordRules:
+    return WordRules(names=NAMES, max_other_changes=3, max_other_change_share=0.15)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -132,7 +132,7 @@ def test_the_native_rule_gives_the_python_rule(
     expected = compare_wording(
         this, other, names=NAMES, max_other_changes=3, max_other_change_share=0.15
     )
-    native = check()._rules.compare(encode_text(" ".join(this)), encode_text(" ".join(other)))
+    native = check().native.compare(encode_text(" ".join(this)), encode_text(" ".join(other)))
     if native is not None:
         other_event, these, those, changes = native
         assert (other_event, tuple(these), tuple(those), changes) == (
@@ -148,7 +148,7 @@ def test_the_native_rule_gives_the_python_rule(
 
 
 def test_the_native_rule_answers_the_seed_repeats_and_swaps() -> None:
-    rules = check()._rules
+    rules = check().native
     for a, b in REVISIONS:
         this, other = (encode_text(joined(words(seed(p)))) for p in (a, b))
         found = rules.compare(this, other)
@@ -163,6 +163,6 @@ def test_the_native_rule_answers_the_seed_repeats_and_swaps() -> None:
     ["قصف مدفعي على café", "قصف  مدفعي", "قَصف مدفعي", " قصف", "قصف ١٥ صاروخ"],
 )
 def test_texts_outside_the_simple_characters_go_to_the_python_rule(text: str) -> None:
-    rules = check()._rules
+    rules = check().native
     assert rules.compare(encode_text(text), encode_text("قصف مدفعي")) is None
     assert rules.compare(encode_text("قصف مدفعي"), encode_text(text)) is None

@@ -7,6 +7,9 @@ from hypothesis import strategies as st
 
 from pipeline.dedupe import NumericChange, numbers, numeric_diff, words
 from pipeline.dedupe.numbers import _contexts, _positions, mentions
+from pipeline.dedupe.rules import WordRules
+from pipeline.dedupe.shingles import joined
+from pipeline.dedupe.state import encode_text
 from tests.unit.dedupe.support import seed
 
 
@@ -92,3 +95,47 @@ def _full_diff(before: list[str], after: list[str]) -> tuple[NumericChange, ...]
         return numeric_diff(before, after)
     finally:
         numbers._contexts = original
+
+
+# ---------------------------------------------------------------- the native rule
+
+NATIVE_VOCABULARY = [
+    *VOCABULARY, "0", "007", "ال35", "36", "باكثر", "حوالي", "عن", "يزيد", "قياديين", "وثلاثه",
+    "العشرات", "الاف", "مقتل", "اصابه", "ايار", "16", "11", "x9", "news",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(NATIVE_VOCABULARY), min_size=1, max_size=16),
+    st.lists(st.tuples(st.integers(0, 16), st.sampled_from(["", *NATIVE_VOCABULARY])), max_size=4),
+)
+def test_the_native_difference_gives_the_python_one(
+    before: list[str], edits: list[tuple[int, str]]
+) -> None:
+    after = list(before)
+    for position, word in edits:  # a few words replaced, dropped or added
+        if position < len(after):
+            after[position] = word
+        else:
+            after.append(word or "قصف")
+    after = [w for w in after if w] or ["قصف"]
+    rules = WordRules()
+    found = rules.native.numeric_diff(encode_text(" ".join(before)), encode_text(" ".join(after)))
+    assert found is not None
+    assert tuple(NumericChange(*change) for change in found) == numeric_diff(before, after)
+
+
+def test_the_native_difference_reads_the_seed_revisions() -> None:
+    rules = WordRules()
+    first, second, third = (
+        encode_text(joined(words(seed(p)))) for p in ("003:11", "003:43", "003:99")
+    )
+    assert rules.native.numeric_diff(first, second) == [("صواريخ فيل", "15", "اكثر من 10")]
+    assert rules.native.numeric_diff(second, third) == [("صواريخ فيل", "اكثر من 10", "اكثر من 5")]
+    assert rules.native.numeric_diff(encode_text("قتل 5 café"), first) is None
+    assert rules.numeric_diff(
+        encode_text("قتل 5 café"),
+        encode_text("قتل 6 café"),
+        lambda: (["قتل", "5", "café"], ["قتل", "6", "café"]),
+    ) == (NumericChange("café", "5", "6"),)  # the Python path

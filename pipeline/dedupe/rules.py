@@ -1,0 +1,95 @@
+"""The stage's word rules on canonical texts, native on the common path.
+
+:class:`WordRules` runs the event check (:func:`~pipeline.dedupe.events.compare_wording`) and
+the numeric difference (:func:`~pipeline.dedupe.numbers.numeric_diff`) on two canonical texts
+in the stored encoding (:func:`~pipeline.dedupe.state.encode_text`): in the native core
+(``marsad_native.WordingRules``, native/src/wording.rs) when both texts are made of normalized
+Arabic letters, ASCII letters and digits (the common case), through the Python functions
+otherwise and whenever the event check needs its word alignment. The Python functions are the
+reference; both paths give the same results (property-tested in the unit tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from marsad_native import WordingRules
+
+from pipeline.dedupe.events import IGNORED, REVISION, WordingDiff, compare_wording
+from pipeline.dedupe.lexicon import (
+    ACTOR_TRIGGERS,
+    DAY_WORDS,
+    FUNCTION_WORDS,
+    MONTHS,
+    PLACE_TRIGGERS,
+    number_forms,
+    with_clitics,
+)
+from pipeline.dedupe.numbers import QUALIFIER_HEADS, NumericChange, numeric_diff
+from pipeline.dedupe.shingles import CODEPAGE
+
+Words = Callable[[], tuple[list[str], list[str]]]
+"""Gives the two texts' word lists, for the Python path."""
+
+
+class WordRules:
+    """The event check with fixed ``names`` and limits, and the numeric difference."""
+
+    __slots__ = ("_max_other_change_share", "_max_other_changes", "_names", "_native")
+
+    def __init__(
+        self,
+        *,
+        names: frozenset[str] = frozenset(),
+        max_other_changes: int = 6,
+        max_other_change_share: float = 0.15,
+    ) -> None:
+        self._names = names
+        self._max_other_changes = max_other_changes
+        self._max_other_change_share = max_other_change_share
+        self._native = WordingRules(
+            ignored=sorted(with_clitics(IGNORED)),
+            place_triggers=sorted(with_clitics(PLACE_TRIGGERS)),
+            actor_triggers=sorted(with_clitics(ACTOR_TRIGGERS)),
+            day_words=sorted(with_clitics(DAY_WORDS)),
+            months=sorted(with_clitics(MONTHS)),
+            names=sorted(with_clitics(names)),
+            number_words=sorted(number_forms().items()),
+            function_words=sorted(FUNCTION_WORDS),
+            qualifier_heads=sorted(QUALIFIER_HEADS),
+            max_other_changes=max_other_changes,
+            max_other_change_share=max_other_change_share,
+            codepage=CODEPAGE,
+        )
+
+    @property
+    def native(self) -> WordingRules:
+        """The native rules alone (None where the Python path is needed), for tests."""
+        return self._native
+
+    def compare(self, this: bytes, other: bytes, words: Words) -> WordingDiff:
+        """:func:`~pipeline.dedupe.events.compare_wording` of two canonical texts (stored
+        encoding)."""
+        found = self._native.compare(this, other)
+        if found is not None:
+            other_event, these, those, changes = found
+            if not other_event and not changes:
+                return REVISION
+            return WordingDiff(other_event, tuple(these), tuple(those), changes)
+        this_words, other_words = words()
+        return compare_wording(
+            this_words,
+            other_words,
+            names=self._names,
+            max_other_changes=self._max_other_changes,
+            max_other_change_share=self._max_other_change_share,
+        )
+
+    def numeric_diff(self, before: bytes, after: bytes, words: Words) -> tuple[NumericChange, ...]:
+        """:func:`~pipeline.dedupe.numbers.numeric_diff` of two canonical texts (stored
+        encoding)."""
+        found = self._native.numeric_diff(before, after)
+        if found is not None:
+            return tuple(NumericChange(subject, old, new) for subject, old, new in found)
+        before_words, after_words = words()
+        return numeric_diff(before_words, after_words)
