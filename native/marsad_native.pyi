@@ -5,6 +5,8 @@ encoding (``bytes``: Windows-1256, or a NUL byte then UTF-8), decoded with ``cod
 256 characters of the stored code page, in byte order).
 """
 
+from typing import Any
+
 class Shingler:
     def __init__(self, size: int, codepage: str) -> None: ...
     @property
@@ -42,9 +44,9 @@ class NearIndex:
         """``(handle, shared bands)`` of the indexed handles that may be near, best first."""
     def nearest(
         self, sketch: Sketch, per_group: int, stop_at: float
-    ) -> list[tuple[int, float, float]]:
-        """The candidates verified exactly against their stored texts: ``(handle, Jaccard,
-        containment)``, closest first (ties: lowest ``seq`` first), at most ``per_group``
+    ) -> list[tuple[Any, float, float]]:
+        """The candidates verified exactly against their stored texts: ``(item, Jaccard,
+        containment)`` (``item``: the object added with the handle, or None), closest first (ties: lowest ``seq`` first), at most ``per_group``
         handles of one group, verification stopped after the first Jaccard >= ``stop_at``.
         Raises ValueError for a candidate added without a text."""
     def add(
@@ -55,9 +57,11 @@ class NearIndex:
         text: bytes | None = None,
         group: int = 0,
         seq: int = 0,
+        item: Any = None,
     ) -> None:
         """File ``handle`` under its bands; with its stored ``text`` (kept by reference),
-        ``group`` and ``seq``, :meth:`nearest` can verify it."""
+        ``group``, ``seq`` and ``item`` (kept by reference; it must not refer back to the
+        index), :meth:`nearest` can verify it."""
     def remove(self, handle: int, sketch: Sketch) -> int:
         """Remove ``handle`` once from under each band; returns how many entries went."""
     def __len__(self) -> int: ...

@@ -11,7 +11,7 @@
 //!   shingle sets (a 64-bit hash collision between two different shingles of two paragraphs is
 //!   the only way these differ from the string sets: about 1 in 10^14 a pair).
 //! - **MinHash LSH** ([`NearIndex`]): `bands × rows` minimum hashes under seeded bijective
-//!   mixers (splitmix64's finaliser over the shingle hash xor a seed), each band folded into one
+//!   permutations (`hash * a + b` mod 2^64, `a` odd, over the already mixed shingle hash), each band folded into one
 //!   64-bit anchor, filed under a 32-bit fingerprint in a hash table of handles (small integers
 //!   the Python side maps to its versions). Candidate ranking is the stage's rule, documented on
 //!   [`NearIndex::candidates`].
@@ -295,7 +295,9 @@ struct NearIndex {
     shingling: Shingling,
     bands: usize,
     rows: usize,
-    seeds: Vec<u64>,
+    /// One affine permutation `hash * times + plus` (mod 2^64, `times` odd) a minimum hash:
+    /// the shingle hashes are already mixed, so an affine map orders them afresh.
+    seeds: Vec<(u64, u64)>,
     bucket_limit: usize,
     max_verify: usize,
     rare_bucket: usize,
@@ -311,11 +313,14 @@ struct NearIndex {
 }
 
 /// A handle's stored text (the caller's own `bytes` object, not a copy), its group (the
-/// caller's cluster) and its order of appearance.
+/// caller's cluster), its order of appearance and the caller's object for it, which
+/// [`NearIndex::nearest`] returns. Strong references, not visited by Python's garbage
+/// collector: the caller's objects must not refer back to the index.
 struct Stored {
     text: Py<PyBytes>,
     group: u64,
     seq: u64,
+    item: Option<Py<PyAny>>,
 }
 
 impl NearIndex {
@@ -324,8 +329,8 @@ impl NearIndex {
         self.shingling.hashes(points, &mut hashes);
         let mut minima = vec![u64::MAX; self.seeds.len()];
         for &hash in &hashes {
-            for (minimum, &seed) in minima.iter_mut().zip(&self.seeds) {
-                let value = mix64(hash ^ seed);
+            for (minimum, &(times, plus)) in minima.iter_mut().zip(&self.seeds) {
+                let value = hash.wrapping_mul(times).wrapping_add(plus);
                 if value < *minimum {
                     *minimum = value;
                 }
@@ -381,12 +386,11 @@ impl NearIndex {
             ));
         }
         let mut state = mix64(seed ^ GOLDEN);
-        let seeds = (0..bands * rows)
-            .map(|_| {
-                state = state.wrapping_add(GOLDEN);
-                mix64(state)
-            })
-            .collect();
+        let mut next = || {
+            state = state.wrapping_add(GOLDEN);
+            mix64(state)
+        };
+        let seeds = (0..bands * rows).map(|_| (next() | 1, next())).collect();
         Ok(Self {
             shingling: Shingling::new(shingle_size, codepage)?,
             bands,
@@ -425,8 +429,8 @@ impl NearIndex {
     }
 
     /// The candidates of `sketch` (as [`NearIndex::candidates`]) verified exactly against their
-    /// stored texts, as `(handle, Jaccard, containment)`, closest first (ties: lowest `seq`
-    /// first). At most `per_group` handles of one group are verified; verification stops
+    /// stored texts, as `(item, Jaccard, containment)` (`item`: the object added with the
+    /// handle, or None), closest first (ties: lowest `seq` first). At most `per_group` handles of one group are verified; verification stops
     /// after the first handle whose Jaccard reaches `stop_at` (nothing can be closer to the
     /// text than a near-identical version).
     fn nearest(
@@ -435,7 +439,7 @@ impl NearIndex {
         sketch: &Sketch,
         per_group: usize,
         stop_at: f64,
-    ) -> PyResult<Vec<(u32, f64, f64)>> {
+    ) -> PyResult<Vec<(Py<PyAny>, f64, f64)>> {
         if sketch.size != self.shingling.size {
             return Err(PyValueError::new_err(format!(
                 "the sketch has {}-shingles, this index {}",
@@ -447,7 +451,7 @@ impl NearIndex {
         scratch.mine.clear();
         scratch.mine.extend(sketch.hashes.iter().copied());
         let mut groups: Vec<(u64, usize)> = Vec::with_capacity(ranked.len());
-        let mut found: Vec<(u32, f64, f64, u64)> = Vec::with_capacity(ranked.len());
+        let mut found: Vec<(&Stored, f64, f64)> = Vec::with_capacity(ranked.len());
         for (handle, _) in ranked {
             let stored = self
                 .stored
@@ -463,22 +467,28 @@ impl NearIndex {
             }
             let (jaccard, containment) =
                 scratch.verify(&self.shingling, stored.text.bind(py).as_any())?;
-            found.push((handle, jaccard, containment, stored.seq));
+            found.push((stored, jaccard, containment));
             if jaccard >= stop_at {
                 break;
             }
         }
-        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.3.cmp(&b.3)));
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.seq.cmp(&b.0.seq)));
         Ok(found
             .into_iter()
-            .map(|(handle, jaccard, containment, _)| (handle, jaccard, containment))
+            .map(|(stored, jaccard, containment)| {
+                let item = stored
+                    .item
+                    .as_ref()
+                    .map_or_else(|| py.None(), |i| i.clone_ref(py));
+                (item, jaccard, containment)
+            })
             .collect())
     }
 
     /// File `handle` under each band of `sketch`, after the handles already there. With
-    /// `text` (its stored text), `group` and `seq`, the handle can be verified by
+    /// `text` (its stored text), `group`, `seq` and `item`, the handle can be verified by
     /// [`NearIndex::nearest`].
-    #[pyo3(signature = (handle, sketch, *, text=None, group=0, seq=0))]
+    #[pyo3(signature = (handle, sketch, *, text=None, group=0, seq=0, item=None))]
     fn add(
         &mut self,
         handle: u32,
@@ -486,6 +496,7 @@ impl NearIndex {
         text: Option<Py<PyBytes>>,
         group: u64,
         seq: u64,
+        item: Option<Py<PyAny>>,
     ) -> PyResult<()> {
         if handle > i32::MAX as u32 {
             return Err(PyOverflowError::new_err(
@@ -496,7 +507,12 @@ impl NearIndex {
         if self.stored.len() <= at {
             self.stored.resize_with(at + 1, || None);
         }
-        self.stored[at] = text.map(|text| Stored { text, group, seq });
+        self.stored[at] = text.map(|text| Stored {
+            text,
+            group,
+            seq,
+            item,
+        });
         if self.shared.slot.len() <= handle as usize {
             self.shared.slot.resize(handle as usize + 1, 0);
         }

@@ -98,15 +98,9 @@ class LshIndex:
         return found
 
     def nearest(self, text: str, sketch: object) -> list[Near]:
-        handles = self._handles
-        found: list[Near] = []
-        for handle, jaccard, containment in self._native.nearest(
+        return self._native.nearest(
             cast(Sketch, sketch), PER_CLUSTER, self._config.index_skip_similarity
-        ):
-            version = handles[handle]
-            if version is not None:
-                found.append((version, jaccard, containment))
-        return found
+        )
 
     def add(self, version: Version, sketch: object) -> None:
         if self._free:
@@ -124,6 +118,7 @@ class LshIndex:
             text=stored_text(version),
             group=version.cluster.key,
             seq=version.seq,
+            item=version,
         )
 
     def remove(self, version: Version) -> None:
