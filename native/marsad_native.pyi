@@ -97,8 +97,7 @@ class WordingRules:
         self, this: bytes, other: bytes
     ) -> tuple[bool, list[str], list[str], int] | None:
         """``(other_event, this_names, other_names, content_changes)``, or None when a text is
-        not made of simple characters or the rule needs its word alignment (then run the
-        Python rule)."""
+        not made of simple characters (then run the Python rule)."""
     def numeric_diff(
         self, before: bytes, after: bytes
     ) -> list[tuple[str, str | None, str | None]] | None:

@@ -29,7 +29,7 @@ use blake2::Blake2bVar;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 mod wording;
 
@@ -146,29 +146,100 @@ fn similarity(mine: usize, theirs: usize, shared: usize) -> (f64, f64) {
     (shared / union, shared / mine.min(theirs) as f64)
 }
 
+/// A set of shingle hashes for one verification: open addressing with linear probing, indexed
+/// by the hash's low bits (the hashes are mixed), emptied in O(1) by moving to a new stamp.
+#[derive(Default)]
+struct HashSet64 {
+    keys: Vec<u64>,
+    /// A slot is occupied when its stamp is the current one.
+    stamps: Vec<u32>,
+    stamp: u32,
+    len: usize,
+}
+
+impl HashSet64 {
+    /// Empty the set, ready for up to `expected` hashes (at most half full).
+    fn reset(&mut self, expected: usize) {
+        let wanted = (expected * 2).next_power_of_two().max(64);
+        if self.keys.len() < wanted {
+            self.keys = vec![0; wanted];
+            self.stamps = vec![0; wanted];
+            self.stamp = 0;
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.fill(0);
+            self.stamp = 1;
+        }
+        self.len = 0;
+    }
+
+    /// Add `hash`; true if it was not there. At most half of the slots may be filled.
+    #[inline]
+    fn insert(&mut self, hash: u64) -> bool {
+        let mask = self.keys.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            if self.stamps[at] != self.stamp {
+                self.stamps[at] = self.stamp;
+                self.keys[at] = hash;
+                self.len += 1;
+                return true;
+            }
+            if self.keys[at] == hash {
+                return false;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn contains(&self, hash: u64) -> bool {
+        let mask = self.keys.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            if self.stamps[at] != self.stamp {
+                return false;
+            }
+            if self.keys[at] == hash {
+                return true;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
 /// Buffers a verification reuses from call to call.
 #[derive(Default)]
 struct Scratch {
     points: Vec<u32>,
     hashes: Vec<u64>,
-    mine: FxHashSet<u64>,
-    theirs: FxHashSet<u64>,
+    mine: HashSet64,
+    theirs: HashSet64,
 }
 
 impl Scratch {
+    /// Fill `mine` with a text's shingle hashes.
+    fn load(&mut self, hashes: &[u64]) {
+        self.mine.reset(hashes.len());
+        for &hash in hashes {
+            self.mine.insert(hash);
+        }
+    }
+
     /// (Jaccard, containment) of the set in `mine` with the shingle set of `other`: its
     /// shingles are probed in `mine` (no sorting).
     fn verify(&mut self, shingling: &Shingling, other: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
         shingling.code_points(other, &mut self.points)?;
         shingling.hashes(&self.points, &mut self.hashes);
-        self.theirs.clear();
+        self.theirs.reset(self.hashes.len());
         let mut shared = 0;
         for &hash in &self.hashes {
-            if self.theirs.insert(hash) && self.mine.contains(&hash) {
+            if self.theirs.insert(hash) && self.mine.contains(hash) {
                 shared += 1;
             }
         }
-        Ok(similarity(self.mine.len(), self.theirs.len(), shared))
+        Ok(similarity(self.mine.len, self.theirs.len, shared))
     }
 }
 
@@ -208,7 +279,6 @@ impl Shingler {
         others: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(f64, f64)>> {
         let scratch = &mut self.scratch;
-        scratch.mine.clear();
         if let Ok(sketch) = text.cast::<Sketch>() {
             let sketch = sketch.get();
             if sketch.size != self.shingling.size {
@@ -217,11 +287,12 @@ impl Shingler {
                     sketch.size, self.shingling.size
                 )));
             }
-            scratch.mine.extend(sketch.hashes.iter().copied());
+            scratch.load(&sketch.hashes);
         } else {
             self.shingling.code_points(text, &mut scratch.points)?;
-            self.shingling.hashes(&scratch.points, &mut scratch.hashes);
-            scratch.mine.extend(scratch.hashes.iter().copied());
+            let mut hashes = Vec::new();
+            self.shingling.hashes(&scratch.points, &mut hashes);
+            scratch.load(&hashes);
         }
         others
             .iter()
@@ -448,8 +519,7 @@ impl NearIndex {
         }
         let ranked = self.ranked(sketch);
         let scratch = &mut self.scratch;
-        scratch.mine.clear();
-        scratch.mine.extend(sketch.hashes.iter().copied());
+        scratch.load(&sketch.hashes);
         let mut groups: Vec<(u64, usize)> = Vec::with_capacity(ranked.len());
         let mut found: Vec<(&Stored, f64, f64)> = Vec::with_capacity(ranked.len());
         for (handle, _) in ranked {

@@ -4,9 +4,10 @@
 //!
 //! [`WordingRules::compare`] and [`WordingRules::numeric_diff`] give exactly what the Python
 //! rules give for texts made only of normalized Arabic letters (U+0621..U+064A), ASCII letters
-//! and digits and single spaces, and return `None` otherwise (and `compare` when the rule would
-//! need its word alignment, difflib): the caller then runs the Python rule, which stays the
-//! reference. The lexicons come from Python (`pipeline.dedupe.lexicon`).
+//! and digits and single spaces, and return `None` otherwise: the caller then runs the Python
+//! rule, which stays the reference. The word alignment of the event check is difflib's
+//! `SequenceMatcher` (no junk, no autojunk), rewritten here ([`replacements`]). The lexicons
+//! come from Python (`pipeline.dedupe.lexicon`).
 //!
 //! Texts come in the stage's stored encoding (one byte a letter in Windows-1256), and the rule
 //! works on those bytes: every character it accepts is one byte there, so lengths in bytes are
@@ -104,7 +105,8 @@ struct Side<'a> {
     only_skeletons: FxHashSet<Vec<u8>>,
     /// (position, slot), in ascending position.
     slots: Vec<(usize, Slot)>,
-    content: usize,
+    /// Positions of the content changes (unexplained words outside name slots), ascending.
+    content: Vec<usize>,
 }
 
 impl Side<'_> {
@@ -126,7 +128,7 @@ impl Side<'_> {
     }
 
     fn unexplained(&self) -> bool {
-        !self.slots.is_empty() || self.content > 0
+        !self.slots.is_empty() || !self.content.is_empty()
     }
 }
 
@@ -254,7 +256,7 @@ impl WordingRules {
             if number || ignored || !disjoint() {
                 continue;
             }
-            side.content += 1;
+            side.content.push(i);
         }
     }
 
@@ -279,16 +281,71 @@ impl WordingRules {
             only,
             only_skeletons,
             slots: Vec::new(),
-            content: 0,
+            content: Vec::new(),
         }
     }
 
-    /// The rule on two word lists; None when it needs the word alignment.
-    fn compare_words(&self, this: Vec<Word<'_>>, other: Vec<Word<'_>>) -> Option<Outcome> {
+    /// `events._aligned`: a name on one side where the other side has another unexplained
+    /// word, aligning the words as difflib does.
+    fn aligned(&self, here: &Side<'_>, there: &Side<'_>, changes: usize) -> Outcome {
+        let (this, other) = (&here.words, &there.words);
+        let content = |side: &Side<'_>, i: usize| side.content.binary_search(&i).is_ok();
+        for (i1, i2, j1, j2) in replacements(this, other) {
+            if self.respelled(&this[i1..i2], &other[j1..j2]) {
+                continue;
+            }
+            let names_here: Vec<usize> = (i1..i2).filter(|&i| here.slot_of(i).is_some()).collect();
+            let names_there: Vec<usize> =
+                (j1..j2).filter(|&j| there.slot_of(j).is_some()).collect();
+            let words_here = if names_here.is_empty() {
+                (i1..i2).filter(|&i| content(here, i)).collect()
+            } else {
+                names_here.clone()
+            };
+            let words_there = if names_there.is_empty() {
+                (j1..j2).filter(|&j| content(there, j)).collect()
+            } else {
+                names_there.clone()
+            };
+            if (!names_here.is_empty() && !words_there.is_empty())
+                || (!names_there.is_empty() && !words_here.is_empty())
+            {
+                let text = |side: &Side<'_>, at: Vec<usize>| {
+                    at.into_iter()
+                        .map(|i| {
+                            side.words[i]
+                                .iter()
+                                .map(|&b| self.codepage[b as usize])
+                                .collect()
+                        })
+                        .collect()
+                };
+                return (
+                    true,
+                    text(here, words_here),
+                    text(there, words_there),
+                    changes,
+                );
+            }
+        }
+        (false, Vec::new(), Vec::new(), changes)
+    }
+
+    /// `events._respelled`: the same letters spaced differently ("ديرالزور" / "دير الزور").
+    fn respelled(&self, a: &[Word<'_>], b: &[Word<'_>]) -> bool {
+        let (a, b) = (a.concat(), b.concat());
+        let (mut these, mut those) = (Vec::new(), Vec::new());
+        self.skeletons(&a, &mut these);
+        self.skeletons(&b, &mut those);
+        these.iter().any(|s| those.contains(s))
+    }
+
+    /// The rule on two word lists.
+    fn compare_words(&self, this: Vec<Word<'_>>, other: Vec<Word<'_>>) -> Outcome {
         let this_set: FxHashSet<Word<'_>> = this.iter().copied().collect();
         let other_set: FxHashSet<Word<'_>> = other.iter().copied().collect();
         if this_set == other_set {
-            return Some((false, Vec::new(), Vec::new(), 0));
+            return (false, Vec::new(), Vec::new(), 0);
         }
         let this_only: FxHashSet<Word<'_>> = this_set.difference(&other_set).copied().collect();
         let other_only: FxHashSet<Word<'_>> = other_set.difference(&this_set).copied().collect();
@@ -298,8 +355,8 @@ impl WordingRules {
         let mut there = self.side(other, &other_only, &mut skeletons);
         self.explain(&mut here, &skeletons, &there.only_skeletons);
         self.explain(&mut there, &skeletons, &here.only_skeletons);
-        let changes = here.content + there.content;
-        let revision = Some((false, Vec::new(), Vec::new(), changes));
+        let changes = here.content.len() + there.content.len();
+        let revision = (false, Vec::new(), Vec::new(), changes);
         if here.slots.is_empty() && there.slots.is_empty() {
             return revision;
         }
@@ -315,7 +372,7 @@ impl WordingRules {
             }
             let those = there.names(kind, &self.codepage);
             if !those.is_empty() {
-                return Some((true, these, those, changes));
+                return (true, these, those, changes);
             }
         }
         let faces =
@@ -323,7 +380,7 @@ impl WordingRules {
         if !faces(&here, &there) && !faces(&there, &here) {
             return revision; // no name faces an unexplained word
         }
-        None
+        self.aligned(&here, &there, changes)
     }
 
     /// The words of a stored text, or None if it is not made of simple characters.
@@ -416,12 +473,11 @@ impl WordingRules {
 
     /// `(other_event, this_names, other_names, content_changes)` for two canonical texts in
     /// the stored encoding, as `compare_wording(this.split(" "), other.split(" "))` gives it
-    /// on the decoded texts; or None when a text is not made of simple characters or the rule
-    /// needs its word alignment.
+    /// on the decoded texts; or None when a text is not made of simple characters.
     fn compare(&self, this: &Bound<'_, PyBytes>, other: &Bound<'_, PyBytes>) -> Option<Outcome> {
         let this = self.words(this.as_bytes())?;
         let other = self.words(other.as_bytes())?;
-        self.compare_words(this, other)
+        Some(self.compare_words(this, other))
     }
 
     /// `(subject, before, after)` of every count that changed from `before` to `after`
@@ -662,4 +718,82 @@ impl WordingRules {
         }
         changes
     }
+}
+
+/// The `replace` opcodes of difflib's `SequenceMatcher(None, a, b, autojunk=False)`, as
+/// `(i1, i2, j1, j2)`: the same matching blocks, found the same way (longest match first,
+/// earliest on ties), so the same alignment.
+fn replacements(a: &[Word<'_>], b: &[Word<'_>]) -> Vec<(usize, usize, usize, usize)> {
+    let mut b2j: FxHashMap<Word<'_>, Vec<usize>> = FxHashMap::default();
+    for (j, &word) in b.iter().enumerate() {
+        b2j.entry(word).or_default().push(j);
+    }
+    let longest = |alo: usize, ahi: usize, blo: usize, bhi: usize| {
+        let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0);
+        let mut j2len: FxHashMap<usize, usize> = FxHashMap::default();
+        for (i, &word) in a.iter().enumerate().take(ahi).skip(alo) {
+            let mut next: FxHashMap<usize, usize> = FxHashMap::default();
+            for &j in b2j.get(word).map_or(&[][..], Vec::as_slice) {
+                if j < blo {
+                    continue;
+                }
+                if j >= bhi {
+                    break;
+                }
+                let k = j
+                    .checked_sub(1)
+                    .and_then(|p| j2len.get(&p))
+                    .copied()
+                    .unwrap_or(0)
+                    + 1;
+                next.insert(j, k);
+                if k > bestsize {
+                    (besti, bestj, bestsize) = (i + 1 - k, j + 1 - k, k);
+                }
+            }
+            j2len = next;
+        }
+        while besti > alo && bestj > blo && a[besti - 1] == b[bestj - 1] {
+            (besti, bestj, bestsize) = (besti - 1, bestj - 1, bestsize + 1);
+        }
+        while besti + bestsize < ahi
+            && bestj + bestsize < bhi
+            && a[besti + bestsize] == b[bestj + bestsize]
+        {
+            bestsize += 1;
+        }
+        (besti, bestj, bestsize)
+    };
+    let mut queue = vec![(0, a.len(), 0, b.len())];
+    let mut blocks = Vec::new();
+    while let Some((alo, ahi, blo, bhi)) = queue.pop() {
+        let (i, j, k) = longest(alo, ahi, blo, bhi);
+        if k > 0 {
+            blocks.push((i, j, k));
+            if alo < i && blo < j {
+                queue.push((alo, i, blo, j));
+            }
+            if i + k < ahi && j + k < bhi {
+                queue.push((i + k, ahi, j + k, bhi));
+            }
+        }
+    }
+    blocks.sort_unstable();
+    let mut merged: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, j, k) in blocks {
+        match merged.last_mut() {
+            Some((i1, j1, k1)) if *i1 + *k1 == i && *j1 + *k1 == j => *k1 += k,
+            _ => merged.push((i, j, k)),
+        }
+    }
+    merged.push((a.len(), b.len(), 0));
+    let (mut i, mut j) = (0, 0);
+    let mut found = Vec::new();
+    for (ai, bj, size) in merged {
+        if i < ai && j < bj {
+            found.push((i, ai, j, bj));
+        }
+        (i, j) = (ai + size, bj + size);
+    }
+    found
 }

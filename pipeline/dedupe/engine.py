@@ -216,12 +216,14 @@ class Deduplicator:
         config = self.config
         near = word_count >= config.min_words
         sketch: object = None
+        encoded: bytes | None = None
         match = NO_MATCH
         if near:
             sketch = self._index.sketch(canonical)
             neighbours = self._index.nearest(canonical, sketch)
+            encoded = encode_text(canonical)
             if neighbours:
-                match = self._matcher.match(source, canonical, neighbours)
+                match = self._matcher.match(source, canonical, encoded, neighbours)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
@@ -235,7 +237,7 @@ class Deduplicator:
             url_id=url_id,
             first=seen,
             words=word_count,
-            text=encode_text(canonical) if near and match.index else None,
+            text=encoded if match.index else None,
             founding=_founding(match),
         )
         self.versions[key] = version

@@ -23,7 +23,7 @@ from pipeline.dedupe.candidates import Near
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.numbers import NumericChange
 from pipeline.dedupe.rules import WordRules
-from pipeline.dedupe.state import Version, cluster_id, encode_text, indexed_text, stored_text
+from pipeline.dedupe.state import Version, cluster_id, indexed_text, stored_text
 from pipeline.dedupe.verdicts import OtherEvent
 
 
@@ -73,13 +73,13 @@ class Matcher:
             max_other_change_share=config.max_other_change_share,
         )
 
-    def match(self, source: str, text: str, near: Sequence[Near]) -> Match:
-        """Decide how a new paragraph's canonical ``text`` relates to its verified neighbours
-        ``near`` (closest first; see the module doc)."""
+    def match(self, source: str, text: str, encoded: bytes, near: Sequence[Near]) -> Match:
+        """Decide how a new paragraph's canonical ``text`` (``encoded``: in the stored
+        encoding) relates to its verified neighbours ``near`` (closest first; see the module
+        doc)."""
         if not near:
             return NO_MATCH
         words = text.split(" ")
-        encoded = encode_text(text)
         config = self._config
         # Each cluster is judged by its closest version within reach: merge with the closest
         # cluster whose closest version is a revision of this paragraph, not another event.

@@ -5,8 +5,8 @@ the numeric difference (:func:`~pipeline.dedupe.numbers.numeric_diff`) on two ca
 in the stored encoding (:func:`~pipeline.dedupe.state.encode_text`): in the native core
 (``marsad_native.WordingRules``, native/src/wording.rs) when both texts are made of normalized
 Arabic letters, ASCII letters and digits (the common case), through the Python functions
-otherwise and whenever the event check needs its word alignment. The Python functions are the
-reference; both paths give the same results (property-tested in the unit tests).
+otherwise. The Python functions are the reference; both paths give the same results
+(property-tested in the unit tests).
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ def story_id(key: int) -> str:
 
 _ISO_TEXTS: dict[int, tuple[datetime, str]] = {}
 _ISO_TEXTS_SIZE = 4096
+_last_iso: tuple[datetime | None, str] = (None, "")
 
 
 def iso_time(when: datetime) -> str:
@@ -57,14 +58,18 @@ def iso_time(when: datetime) -> str:
     (by identity: the entry keeps its object alive; the cache is emptied when full), as one
     drain writes the time of the article just processed into most of its records, and a
     republished paragraph's version carries the time of the article that founded it."""
+    global _last_iso  # noqa: PLW0603 - a one-entry cache in front of the table
+    last = _last_iso
+    if last[0] is when:
+        return last[1]
     cached = _ISO_TEXTS.get(id(when))
-    if cached is not None:
-        return cached[1]
-    if len(_ISO_TEXTS) >= _ISO_TEXTS_SIZE:
-        _ISO_TEXTS.clear()
-    text = when.isoformat()
-    _ISO_TEXTS[id(when)] = (when, text)
-    return text
+    if cached is None:
+        if len(_ISO_TEXTS) >= _ISO_TEXTS_SIZE:
+            _ISO_TEXTS.clear()
+        cached = (when, when.isoformat())
+        _ISO_TEXTS[id(when)] = cached
+    _last_iso = cached
+    return cached[1]
 
 
 def parse_time(value: Any, what: str) -> datetime:
