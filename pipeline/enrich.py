@@ -117,6 +117,7 @@ class DedupeEnricher:
                 seen_at=article.fetched_at.astimezone(UTC),
                 title=article.title,
                 paragraphs=article.paragraphs,
+                content_hash=article.content_hash,
             )
         )
         document = article_document(article) | dedupe_fields(verdict, article.url)

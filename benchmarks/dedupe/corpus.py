@@ -40,6 +40,7 @@ import yaml
 from connectors.demo.catalog import SEED_IDS, seed_lines
 from connectors.demo.variation import PLACE_GROUPS, revise_count, swap_place
 from pipeline.dedupe import ArticleInput
+from pipeline.text import content_fingerprint
 
 LABELS = (
     Path(__file__).resolve().parents[2] / "tests" / "quality" / "dedupe" / "labelled_pairs.yaml"
@@ -269,6 +270,7 @@ class _Stream:
             seen_at=when,
             title="",
             paragraphs=tuple(texts),
+            content_hash=content_fingerprint(texts),  # the extract stage's, upstream
         )
         return Item(article, truth)
 
@@ -321,6 +323,7 @@ def _trim(items: list[Item], paragraphs: int) -> list[Item]:
                 ArticleInput(
                     article.url_id, article.source, article.url, article.published,
                     article.seen_at, article.title, article.paragraphs[:room],
+                    content_fingerprint(article.paragraphs[:room]),
                 ),
                 item.truth[:room],
             )  # fmt: skip

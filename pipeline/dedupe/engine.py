@@ -99,7 +99,10 @@ class Deduplicator:
         url_id = article.url_id
         seen = article.seen_at
         texts = prepared(article.paragraphs)
-        story_key = content_key64([c for c, _, _ in texts]) & _KEY_MASK
+        if article.content_hash is None:
+            story_key = content_key64([c for c, _, _ in texts]) & _KEY_MASK
+        else:  # the extract stage's fingerprint of the same words: its head is the same key
+            story_key = int(article.content_hash[:16], 16) & _KEY_MASK
         previous = self.articles.get(url_id)
         status, version = self._status(previous, url_id, story_key)
         counted = self._counted_clusters(previous)
@@ -152,7 +155,7 @@ class Deduplicator:
             status=status,
             version=version,
             story_sources=story.sources(),
-            story_urls=tuple(url for _, _, url in story.urls),
+            story_urls=story.url_list(),
             paragraphs=tuple(paragraphs),
             dropped=tuple(dropped),
         )

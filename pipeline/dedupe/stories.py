@@ -80,7 +80,18 @@ class Story:
         return self.last
 
     def sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(source for _, source, _ in self.urls))
+        """The outlets that published the story's text, first seen first."""
+        urls = self.urls
+        if len(urls) == 1:  # most stories
+            return (urls[0][1],)
+        return tuple(dict.fromkeys([source for _, source, _ in urls]))
+
+    def url_list(self) -> tuple[str, ...]:
+        """The URLs under which the story's text was seen, first seen first."""
+        urls = self.urls
+        if len(urls) == 1:
+            return (urls[0][2],)
+        return tuple([url for _, _, url in urls])
 
     def to_record(self) -> Record:
         return {

@@ -48,6 +48,9 @@ class DropReason(StrEnum):
     """A short line seen on many distinct pages of the same site."""
 
 
+_HEX = "0123456789abcdefABCDEF"
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleInput:
     """One article as the stage needs it (paragraphs already cleaned by the extract stage)."""
@@ -61,6 +64,17 @@ class ArticleInput:
     """When the page was fetched: the stage's clock (first seen, retention)."""
     title: str
     paragraphs: tuple[str, ...]
+    content_hash: str | None = None
+    """The extract stage's ``content_fingerprint`` of ``paragraphs`` (SHA-256 hex of the
+    article's words), if it sent one: the story key is its head. None: the stage computes it."""
+
+    def __post_init__(self) -> None:
+        digest = self.content_hash
+        if digest is not None and (len(digest) != 64 or digest.strip(_HEX)):
+            raise ValueError(
+                f"content_hash must be 64 hex digits (SHA-256 of the article's words), "
+                f"got {digest!r}"
+            )
 
 
 @dataclass(slots=True)

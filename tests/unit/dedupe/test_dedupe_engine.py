@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pipeline.dedupe import (
@@ -12,6 +14,7 @@ from pipeline.dedupe import (
     Verdict,
 )
 from pipeline.dedupe.exceptions import ConfigError
+from pipeline.text import content_fingerprint
 from tests.unit.dedupe.support import article, body, seed
 
 EDITION_1 = body("003", 1, 40)
@@ -82,6 +85,19 @@ def test_same_text_under_another_url_is_one_story_with_both_urls() -> None:
     assert all(p.verdict is Verdict.DUPLICATE for p in again.paragraphs)
     assert all(p.outlet_count == 2 and p.occurrences == 2 for p in again.paragraphs)
     assert all(p.first_seen.source == "mashriq" for p in again.paragraphs)
+
+
+def test_the_extract_stages_fingerprint_is_the_story_key() -> None:
+    """A fingerprint sent with the article gives the story the stage would compute itself."""
+    paragraphs = body("001", 3, 18)
+    computed = Deduplicator().process(article("m311", paragraphs))
+    given = Deduplicator().process(
+        replace(article("m311", paragraphs), content_hash=content_fingerprint(paragraphs))
+    )
+    assert given.story_id == computed.story_id
+    for bad in ("abc", "g" * 64, content_fingerprint(paragraphs) + "0"):
+        with pytest.raises(ValueError, match="64 hex digits"):
+            replace(article("m311", paragraphs), content_hash=bad)
 
 
 def test_a_replay_changes_nothing_and_returns_the_same_verdict() -> None:
