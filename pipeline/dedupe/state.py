@@ -17,9 +17,14 @@ SHA-256). Times are ISO 8601 strings.
 from __future__ import annotations
 
 import functools
+from codecs import charmap_decode as _charmap_decode
+from codecs import charmap_encode as _charmap_encode
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from encodings.cp1256 import decoding_table as _CP1256_DECODING
+from encodings.cp1256 import encoding_table as _CP1256_ENCODING
 
 from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.numbers import NumericChange
@@ -133,9 +138,12 @@ def plain_founding(similarity: float) -> Founding:
 
 def encode_text(text: str) -> bytes:
     """Normalized text in one byte a letter (Windows-1256 covers the normalized Arabic
-    alphabet, digits and Latin); anything else as UTF-8 behind a NUL marker."""
+    alphabet, digits and Latin); anything else as UTF-8 behind a NUL marker.
+
+    ``text.encode("cp1256")`` without the codec lookup and its Python wrapper (called for
+    every new paragraph text)."""
     try:
-        return text.encode("cp1256")
+        return _charmap_encode(text, "strict", _CP1256_ENCODING)[0]
     except UnicodeEncodeError:
         return b"\0" + text.encode("utf-8")
 
@@ -143,7 +151,7 @@ def encode_text(text: str) -> bytes:
 def decode_text(data: bytes) -> str:
     if data[:1] == b"\0":
         return data[1:].decode("utf-8")
-    return data.decode("cp1256")
+    return _charmap_decode(data, "strict", _CP1256_DECODING)[0]
 
 
 class Cluster:
