@@ -288,7 +288,9 @@ class Deduplicator:
             outlet_count=len(cluster.outlets),
             occurrences=cluster.articles,
             first_in_cluster=founded_here and version.key == cluster.founder,
-            related_clusters=tuple(cluster_id(k) for k in founding.related) if founded_here else (),
+            related_clusters=tuple([cluster_id(k) for k in founding.related])
+            if founded_here and founding.related
+            else (),
             numeric_diff=founding.numeric_diff if founded_here else (),
             similarity=similarity,
             other_events=founding.other_events if founded_here else (),
