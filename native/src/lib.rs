@@ -7,18 +7,21 @@
 //!   `size` characters is one shingle, an empty text none. The same shingles as
 //!   `pipeline.dedupe.shingles.shingle_list`, as hashes: a polynomial rolling hash of the code
 //!   points (mod 2^64, odd multiplier) finished with a bijective mixer and the window length.
-//! - **verification** ([`Shingler::similarities`]): exact Jaccard and containment of two texts'
-//!   shingle sets (a 64-bit hash collision between two different shingles of two paragraphs is
-//!   the only way these differ from the string sets: about 1 in 10^14 a pair).
-//! - **MinHash LSH** ([`NearIndex`]): `bands × rows` minimum hashes under seeded bijective
-//!   permutations (`hash * a + b` mod 2^64, `a` odd, over the already mixed shingle hash), each band folded into one
-//!   64-bit anchor, filed under a 32-bit fingerprint in a hash table of handles (small integers
-//!   the Python side maps to its versions). Candidate ranking is the stage's rule, documented on
-//!   [`NearIndex::candidates`].
-//!
+//! - **verification** ([`Shingler::similarities`], and [`NearIndex::nearest`] for the index's
+//!   own candidates): exact Jaccard and containment of two texts' shingle sets (a 64-bit hash
+//!   collision between two different shingles of two paragraphs is the only way these differ
+//!   from the string sets: about 1 in 10^14 a pair).
+//! - **MinHash LSH** ([`NearIndex`]): `bands × rows` minimum hashes under seeded affine
+//!   permutations (`hash * a + b` mod 2^64, `a` odd) of the already mixed shingle hash, each
+//!   band folded into one 64-bit anchor, filed under a 32-bit fingerprint in a hash table of
+//!   handles (small integers the Python side maps to its versions). Candidate ranking is the
+//!   stage's rule, documented on [`NearIndex::candidates`].
 //! - **words** ([`prepare`]): a paragraph's canonical text (its normalized words joined by
-//!   spaces), the text's key and its number of words, for text made only of the characters `pipeline.dedupe.shingles.words` handles
-//!   on its fast path (anything else is left to Python's one normalizer).
+//!   spaces), the text's key and its number of words, for text made only of the characters
+//!   `pipeline.dedupe.shingles.words` handles on its fast path (anything else is left to
+//!   Python's one normalizer).
+//! - **word rules** ([`wording::WordingRules`], `wording.rs`): the event check and the numeric
+//!   difference between two versions of a paragraph.
 //!
 //! Texts come as `str` or in the stage's stored encoding (`bytes`: one byte a letter in
 //! Windows-1256, or a NUL byte then UTF-8); the code page table is passed in by Python so both
