@@ -21,10 +21,9 @@ from codecs import charmap_decode as _charmap_decode
 from codecs import charmap_encode as _charmap_encode
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
 from encodings.cp1256 import decoding_table as _CP1256_DECODING
 from encodings.cp1256 import encoding_table as _CP1256_ENCODING
+from typing import Any
 
 from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.numbers import NumericChange
