@@ -105,11 +105,11 @@ class Matcher:
             )
         related: list[int] = []
         if len(words) >= config.related_min_words:
-            for version, jaccard, containment in sorted(near, key=_containing):
+            reworded = [n for n in near if n[2] >= config.related_containment]
+            for version, jaccard, _ in sorted(reworded, key=_containing):
                 key = version.cluster.key
                 if (
-                    containment < config.related_containment
-                    or version.words < config.related_min_words
+                    version.words < config.related_min_words
                     or key in related
                     or key in others
                 ):

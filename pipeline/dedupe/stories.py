@@ -127,7 +127,10 @@ def file_story(
     story = stories.get(story_key)
     if story is None:
         story = stories[story_key] = Story(story_key, seen)
-    if not any(entry[0] == url_id for entry in story.urls):
+    for entry in story.urls:  # a loop, not any(): most stories have one URL
+        if entry[0] == url_id:
+            break
+    else:
         story.urls = (*story.urls, (url_id, sys.intern(article.source), article.url))
         dirty.add(story_key)
     if seen > story.last:
