@@ -108,11 +108,7 @@ class Matcher:
             reworded = [n for n in near if n[2] >= config.related_containment]
             for version, jaccard, _ in sorted(reworded, key=_containing):
                 key = version.cluster.key
-                if (
-                    version.words < config.related_min_words
-                    or key in related
-                    or key in others
-                ):
+                if version.words < config.related_min_words or key in related or key in others:
                     continue
                 if not self._other_event(version, jaccard, encoded, words, others):
                     related.append(key)
