@@ -17,13 +17,13 @@ character-shingle sets, closest first, at most ``PER_CLUSTER`` versions of one c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from pipeline.dedupe.candidates import Near
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.numbers import NumericChange
 from pipeline.dedupe.rules import WordRules
-from pipeline.dedupe.state import Version, cluster_id, indexed_text, stored_text
+from pipeline.dedupe.state import Version, cluster_id, stored_text
 from pipeline.dedupe.verdicts import OtherEvent
 
 
@@ -79,7 +79,7 @@ class Matcher:
         doc)."""
         if not near:
             return NO_MATCH
-        words = text.split(" ")
+        word_count = text.count(" ") + 1  # a canonical text: words joined by single spaces
         config = self._config
         # Each cluster is judged by its closest version within reach: merge with the closest
         # cluster whose closest version is a revision of this paragraph, not another event.
@@ -91,26 +91,24 @@ class Matcher:
             if key in judged or jaccard < needed:
                 continue
             judged.add(key)
-            if self._other_event(version, jaccard, encoded, words, others):
+            if self._other_event(version, jaccard, encoded, others):
                 continue
             return Match(
                 version,
                 jaccard,
-                numeric_diff=self._rules.numeric_diff(
-                    stored_text(version), encoded, _word_lists(version, words, first=True)
-                ),
+                numeric_diff=self._rules.numeric_diff(stored_text(version), encoded),
                 related=(),
                 other_events=tuple(others.values()),
                 index=jaccard < config.index_skip_similarity,
             )
         related: list[int] = []
-        if len(words) >= config.related_min_words:
+        if word_count >= config.related_min_words:
             reworded = [n for n in near if n[2] >= config.related_containment]
             for version, jaccard, _ in sorted(reworded, key=_containing):
                 key = version.cluster.key
                 if version.words < config.related_min_words or key in related or key in others:
                     continue
-                if not self._other_event(version, jaccard, encoded, words, others):
+                if not self._other_event(version, jaccard, encoded, others):
                     related.append(key)
         return Match(
             None,
@@ -126,11 +124,9 @@ class Matcher:
         version: Version,
         jaccard: float,
         encoded: bytes,
-        words: list[str],
         others: dict[int, OtherEvent],
     ) -> bool:
-        their = stored_text(version)
-        diff = self._rules.compare(encoded, their, _word_lists(version, words, first=False))
+        diff = self._rules.compare(encoded, stored_text(version))
         if not diff.other_event:
             return False
         key = version.cluster.key
@@ -139,17 +135,3 @@ class Matcher:
                 cluster_id(key), round(jaccard, 4), diff.this_names, diff.other_names
             )
         return True
-
-
-def _words(version: Version) -> list[str]:
-    return indexed_text(version).split(" ")
-
-
-def _word_lists(
-    version: Version, words: list[str], *, first: bool
-) -> Callable[[], tuple[list[str], list[str]]]:
-    """The word lists of ``version`` and of the new text (``first``: the version's first), for
-    the word rules' Python path (decoded only if it runs)."""
-    if first:
-        return lambda: (_words(version), words)
-    return lambda: (words, _words(version))

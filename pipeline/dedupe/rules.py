@@ -11,8 +11,6 @@ otherwise. The Python functions are the reference; both paths give the same resu
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from marsad_native import WordingRules
 
 from pipeline.dedupe.events import IGNORED, REVISION, WordingDiff, compare_wording
@@ -27,9 +25,7 @@ from pipeline.dedupe.lexicon import (
 )
 from pipeline.dedupe.numbers import QUALIFIER_HEADS, NumericChange, numeric_diff
 from pipeline.dedupe.shingles import CODEPAGE
-
-Words = Callable[[], tuple[list[str], list[str]]]
-"""Gives the two texts' word lists, for the Python path."""
+from pipeline.dedupe.state import decode_text
 
 
 class WordRules:
@@ -64,10 +60,10 @@ class WordRules:
 
     @property
     def native(self) -> WordingRules:
-        """The native rules alone (None where the Python path is needed), for tests."""
+        """The native rules alone (their answer is None where the Python path is needed)."""
         return self._native
 
-    def compare(self, this: bytes, other: bytes, words: Words) -> WordingDiff:
+    def compare(self, this: bytes, other: bytes) -> WordingDiff:
         """:func:`~pipeline.dedupe.events.compare_wording` of two canonical texts (stored
         encoding)."""
         found = self._native.compare(this, other)
@@ -76,20 +72,23 @@ class WordRules:
             if not other_event and not changes:
                 return REVISION
             return WordingDiff(other_event, tuple(these), tuple(those), changes)
-        this_words, other_words = words()
         return compare_wording(
-            this_words,
-            other_words,
+            _words(this),
+            _words(other),
             names=self._names,
             max_other_changes=self._max_other_changes,
             max_other_change_share=self._max_other_change_share,
         )
 
-    def numeric_diff(self, before: bytes, after: bytes, words: Words) -> tuple[NumericChange, ...]:
+    def numeric_diff(self, before: bytes, after: bytes) -> tuple[NumericChange, ...]:
         """:func:`~pipeline.dedupe.numbers.numeric_diff` of two canonical texts (stored
         encoding)."""
         found = self._native.numeric_diff(before, after)
         if found is not None:
             return tuple(NumericChange(subject, old, new) for subject, old, new in found)
-        before_words, after_words = words()
-        return numeric_diff(before_words, after_words)
+        return numeric_diff(_words(before), _words(after))
+
+
+def _words(text: bytes) -> list[str]:
+    """The words of a canonical text in the stored encoding, for the Python path."""
+    return decode_text(text).split(" ")

@@ -17,6 +17,18 @@ def seed(paragraph_id: str) -> str:
     return seed_lines(seed_id)[int(line) - 1].strip()
 
 
+def edited(words: list[str], edits: list[tuple[int, str]], filler: str = "قصف") -> list[str]:
+    """``words`` with a few words replaced (``(position, word)``), dropped (an empty word) or
+    added (a position past the end); never empty."""
+    changed = list(words)
+    for position, word in edits:
+        if position < len(changed):
+            changed[position] = word
+        else:
+            changed.append(word or filler)
+    return [w for w in changed if w] or [filler]
+
+
 def body(prefix: str, first: int, last: int) -> tuple[str, ...]:
     """Seed lines ``first``..``last`` without blank lines and section headings ("حلب::")."""
     texts = (seed(f"{prefix}:{n}") for n in range(first, last + 1))
