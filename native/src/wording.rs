@@ -67,6 +67,10 @@ pub struct WordingRules {
     clitics: Vec<Vec<u8>>,
     suffixes: Vec<Vec<u8>>,
     weak: Vec<u8>,
+    /// "من" and "عن": between a qualifier head and its count ("اكثر من 10").
+    joiners: Vec<Vec<u8>>,
+    /// "و": a word starting with it begins a new clause after a count's subject.
+    waw: Vec<u8>,
 }
 
 fn is_digit_word(word: Word<'_>) -> bool {
@@ -442,6 +446,8 @@ impl WordingRules {
             clitics: Vec::new(),
             suffixes: Vec::new(),
             weak: Vec::new(),
+            joiners: Vec::new(),
+            waw: Vec::new(),
         };
         let encoded = |rules: &Self, words: &[&str]| -> PyResult<Vec<Vec<u8>>> {
             words
@@ -456,6 +462,8 @@ impl WordingRules {
         rules.clitics = encoded(&rules, &CLITICS)?;
         rules.suffixes = encoded(&rules, &SUFFIXES)?;
         rules.weak = encoded(&rules, &[WEAK])?.concat();
+        rules.joiners = encoded(&rules, &["من", "عن"])?;
+        rules.waw = encoded(&rules, &["و"])?.concat();
         rules.ignored = rules.lexicon(ignored);
         rules.place_triggers = rules.lexicon(place_triggers);
         rules.actor_triggers = rules.lexicon(actor_triggers);
@@ -569,9 +577,7 @@ impl WordingRules {
     fn qualifier<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
         if position >= 1 {
             let previous = words[position - 1];
-            let (min, an) = (self.encode("من"), self.encode("عن"));
-            let joiner = min.as_deref() == Some(previous) || an.as_deref() == Some(previous);
-            if joiner && position >= 2 {
+            if self.joiners.iter().any(|j| j.as_slice() == previous) && position >= 2 {
                 if let Some(head) = self.head(words[position - 2]) {
                     return vec![head, previous];
                 }
@@ -585,13 +591,12 @@ impl WordingRules {
 
     /// `numbers._subject`.
     fn subject<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
-        let waw = self.encode("و").unwrap_or_default();
         let mut subject = Vec::new();
         for &word in words.iter().skip(position + 1).take(2) {
             if self.function_words.contains(word) || self.count(word).is_some() {
                 break;
             }
-            if !subject.is_empty() && word.starts_with(&waw) {
+            if !subject.is_empty() && word.starts_with(&self.waw) {
                 break;
             }
             subject.push(word);
