@@ -27,7 +27,7 @@ from marsad_native import Shingler
 from pipeline.dedupe.candidates import Near, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, shingle_list
-from pipeline.dedupe.state import Version, indexed_text
+from pipeline.dedupe.state import Version, indexed_text, stored_text
 
 HashFunc = Callable[[bytes], int]
 
@@ -62,7 +62,7 @@ class DatasketchIndex:
             self._minhash_options["hashfunc"] = hashfunc
         self._shingler = Shingler(config.shingle_size, CODEPAGE)
 
-    def sketch(self, text: str) -> MinHash:
+    def sketch(self, text: str, encoded: bytes) -> MinHash:
         minhash = MinHash(**self._minhash_options)
         shingles = shingle_list(text, self._config.shingle_size)
         minhash.update_batch([s.encode("utf-8") for s in shingles])
@@ -92,4 +92,4 @@ class DatasketchIndex:
         return 0  # not known; the benchmark measures memory with tracemalloc
 
     def recompute(self, version: Version) -> MinHash:
-        return self.sketch(indexed_text(version))
+        return self.sketch(indexed_text(version), stored_text(version))

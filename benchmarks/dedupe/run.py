@@ -43,7 +43,7 @@ from pipeline.dedupe import DedupeConfig, Deduplicator, words
 from pipeline.dedupe.candidates import CandidateIndex, LshIndex
 from pipeline.dedupe.gazetteer import standard_config
 from pipeline.dedupe.shingles import joined, text_key
-from pipeline.dedupe.state import NO_FOUNDING, Cluster, Version
+from pipeline.dedupe.state import NO_FOUNDING, Cluster, Version, encode_text
 from pipeline.dedupe.verdicts import FirstSeen
 
 IndexFactory = Callable[[DedupeConfig], CandidateIndex]
@@ -174,7 +174,7 @@ def run_index(
     hits = expected = 0
     cpu, wall = time.process_time(), time.perf_counter()
     for seq, (root, text) in enumerate(texts, start=1):
-        sketch = index.sketch(text)
+        sketch = index.sketch(text, encode_text(text))
         found = index.candidates(sketch)
         if root in seen_roots:
             expected += 1

@@ -33,6 +33,7 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 mod wording;
 
@@ -97,44 +98,79 @@ impl Shingling {
         Ok(())
     }
 
-    /// The hash of every shingle, in order, repeats kept.
+    /// The hash of every shingle of a text's code points, in order, repeats kept.
     fn hashes(&self, points: &[u32], out: &mut Vec<u64>) {
-        out.clear();
-        let size = self.size;
-        let code = |point: u32| u64::from(point) + 1; // never 0: no leading-zero ambiguity
-        let finish = |hash: u64, length: usize| mix64(hash ^ (length as u64).wrapping_mul(GOLDEN));
-        if points.len() <= size {
-            if !points.is_empty() {
-                let hash = points
-                    .iter()
-                    .fold(0u64, |h, &p| h.wrapping_mul(ROLL).wrapping_add(code(p)));
-                out.push(finish(hash, points.len()));
+        roll(points, self.size, |point| u64::from(point) + 1, out);
+    }
+
+    /// The hash of every shingle of a text (`str` or stored `bytes`), in order, repeats kept. A
+    /// stored text in the code page is hashed from its bytes directly (no code point buffer).
+    fn text_hashes(
+        &self,
+        text: &Bound<'_, PyAny>,
+        points: &mut Vec<u32>,
+        out: &mut Vec<u64>,
+    ) -> PyResult<()> {
+        if let Ok(b) = text.cast::<PyBytes>() {
+            let data = b.as_bytes();
+            if data.first() != Some(&0) {
+                self.byte_hashes(data, out);
+                return Ok(());
             }
-            return;
         }
-        out.reserve(points.len() - size + 1);
-        let top = ROLL.wrapping_pow(size as u32 - 1); // weight of the window's first point
-        let mut hash = points[..size]
-            .iter()
-            .fold(0u64, |h, &p| h.wrapping_mul(ROLL).wrapping_add(code(p)));
-        out.push(finish(hash, size));
-        for (&gone, &next) in points.iter().zip(&points[size..]) {
-            hash = hash
-                .wrapping_sub(code(gone).wrapping_mul(top))
-                .wrapping_mul(ROLL)
-                .wrapping_add(code(next));
-            out.push(finish(hash, size));
-        }
+        self.code_points(text, points)?;
+        self.hashes(points, out);
+        Ok(())
+    }
+
+    /// [`Shingling::hashes`] of the code points of `data`, a text in the code page.
+    fn byte_hashes(&self, data: &[u8], out: &mut Vec<u64>) {
+        let codepage = &self.codepage;
+        roll(
+            data,
+            self.size,
+            |byte| u64::from(codepage[byte as usize]) + 1,
+            out,
+        );
     }
 
     /// The sorted set of shingle hashes of a text.
     fn set(&self, text: &Bound<'_, PyAny>, points: &mut Vec<u32>) -> PyResult<Vec<u64>> {
-        self.code_points(text, points)?;
-        let mut set = Vec::with_capacity(points.len());
-        self.hashes(points, &mut set);
+        let mut set = Vec::new();
+        self.text_hashes(text, points, &mut set)?;
         set.sort_unstable();
         set.dedup();
         Ok(set)
+    }
+}
+
+/// The shingle hashes of a text given as `units` (code points, or bytes of the code page) and
+/// `code`, which maps a unit to its code point + 1 (never 0: no leading-zero ambiguity): a
+/// polynomial rolling hash of each window, finished with the window length and [`mix64`].
+fn roll<T: Copy>(units: &[T], size: usize, code: impl Fn(T) -> u64, out: &mut Vec<u64>) {
+    out.clear();
+    let finish = |hash: u64, length: usize| mix64(hash ^ (length as u64).wrapping_mul(GOLDEN));
+    let start = |window: &[T]| {
+        window.iter().fold(0u64, |h, &unit| {
+            h.wrapping_mul(ROLL).wrapping_add(code(unit))
+        })
+    };
+    if units.len() <= size {
+        if !units.is_empty() {
+            out.push(finish(start(units), units.len()));
+        }
+        return;
+    }
+    out.reserve(units.len() - size + 1);
+    let top = ROLL.wrapping_pow(size as u32 - 1); // weight of the window's first unit
+    let mut hash = start(&units[..size]);
+    out.push(finish(hash, size));
+    for (&gone, &next) in units.iter().zip(&units[size..]) {
+        hash = hash
+            .wrapping_sub(code(gone).wrapping_mul(top))
+            .wrapping_mul(ROLL)
+            .wrapping_add(code(next));
+        out.push(finish(hash, size));
     }
 }
 
@@ -198,14 +234,20 @@ impl HashSet64 {
 
     #[inline]
     fn contains(&self, hash: u64) -> bool {
+        self.find(hash).is_some()
+    }
+
+    /// The slot holding `hash`, if it is in the set.
+    #[inline]
+    fn find(&self, hash: u64) -> Option<usize> {
         let mask = self.keys.len() - 1;
         let mut at = hash as usize & mask;
         loop {
             if self.stamps[at] != self.stamp {
-                return false;
+                return None;
             }
             if self.keys[at] == hash {
-                return true;
+                return Some(at);
             }
             at = (at + 1) & mask;
         }
@@ -219,22 +261,29 @@ struct Scratch {
     hashes: Vec<u64>,
     mine: HashSet64,
     theirs: HashSet64,
+    /// Per slot of `mine`: the verification (`check`) that last counted it as shared.
+    counted: Vec<u32>,
+    check: u32,
 }
 
 impl Scratch {
-    /// Fill `mine` with a text's shingle hashes.
-    fn load(&mut self, hashes: &[u64]) {
+    /// Fill `mine` with a text's shingle hashes; returns how many distinct ones it has.
+    fn load(&mut self, hashes: &[u64]) -> usize {
         self.mine.reset(hashes.len());
         for &hash in hashes {
             self.mine.insert(hash);
         }
+        if self.counted.len() != self.mine.keys.len() {
+            self.counted = vec![0; self.mine.keys.len()];
+            self.check = 0;
+        }
+        self.mine.len
     }
 
     /// (Jaccard, containment) of the set in `mine` with the shingle set of `other`: its
     /// shingles are probed in `mine` (no sorting).
     fn verify(&mut self, shingling: &Shingling, other: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
-        shingling.code_points(other, &mut self.points)?;
-        shingling.hashes(&self.points, &mut self.hashes);
+        shingling.text_hashes(other, &mut self.points, &mut self.hashes)?;
         self.theirs.reset(self.hashes.len());
         let mut shared = 0;
         for &hash in &self.hashes {
@@ -243,6 +292,33 @@ impl Scratch {
             }
         }
         Ok(similarity(self.mine.len, self.theirs.len, shared))
+    }
+
+    /// [`Scratch::verify`] for an `other` whose number of distinct shingles is known: only its
+    /// shingles found in `mine` need de-duplicating, which a stamp on `mine`'s slot does (no
+    /// second set).
+    fn verify_known(
+        &mut self,
+        shingling: &Shingling,
+        other: &Bound<'_, PyAny>,
+        distinct: usize,
+    ) -> PyResult<(f64, f64)> {
+        shingling.text_hashes(other, &mut self.points, &mut self.hashes)?;
+        self.check = self.check.wrapping_add(1);
+        if self.check == 0 {
+            self.counted.fill(0);
+            self.check = 1;
+        }
+        let mut shared = 0;
+        for &hash in &self.hashes {
+            if let Some(at) = self.mine.find(hash) {
+                if self.counted[at] != self.check {
+                    self.counted[at] = self.check;
+                    shared += 1;
+                }
+            }
+        }
+        Ok(similarity(self.mine.len, distinct, shared))
     }
 }
 
@@ -292,9 +368,9 @@ impl Shingler {
             }
             scratch.load(&sketch.hashes);
         } else {
-            self.shingling.code_points(text, &mut scratch.points)?;
             let mut hashes = Vec::new();
-            self.shingling.hashes(&scratch.points, &mut hashes);
+            self.shingling
+                .text_hashes(text, &mut scratch.points, &mut hashes)?;
             scratch.load(&hashes);
         }
         others
@@ -312,7 +388,13 @@ struct Sketch {
     /// same text reuses them instead of hashing it again.
     hashes: Vec<u64>,
     size: usize,
+    /// How many distinct hashes `hashes` has, once known ([`UNKNOWN`] before): counted by the
+    /// first [`NearIndex::nearest`] of the sketch, kept by [`NearIndex::add`].
+    distinct: AtomicU32,
 }
+
+/// [`Sketch::distinct`] not counted yet.
+const UNKNOWN: u32 = u32::MAX;
 
 #[pymethods]
 impl Sketch {
@@ -392,15 +474,15 @@ struct NearIndex {
 /// collector: the caller's objects must not refer back to the index.
 struct Stored {
     text: Py<PyBytes>,
+    /// Distinct shingles of `text`.
+    distinct: u32,
     group: u64,
     seq: u64,
     item: Option<Py<PyAny>>,
 }
 
 impl NearIndex {
-    fn sketch_points(&self, points: &[u32]) -> Sketch {
-        let mut hashes = Vec::with_capacity(points.len());
-        self.shingling.hashes(points, &mut hashes);
+    fn sketch_hashes(&self, hashes: Vec<u64>) -> Sketch {
         let mut minima = vec![u64::MAX; self.seeds.len()];
         for &hash in &hashes {
             for (minimum, &(times, plus)) in minima.iter_mut().zip(&self.seeds) {
@@ -423,6 +505,7 @@ impl NearIndex {
             keys,
             hashes,
             size: self.shingling.size,
+            distinct: AtomicU32::new(UNKNOWN),
         }
     }
 
@@ -486,9 +569,10 @@ impl NearIndex {
 
     /// The sketch of a text (`str` or stored `bytes`): deterministic for a seed, in every process.
     fn sketch(&self, text: &Bound<'_, PyAny>) -> PyResult<Sketch> {
-        let mut points = Vec::new();
-        self.shingling.code_points(text, &mut points)?;
-        Ok(self.sketch_points(&points))
+        let mut hashes = Vec::new();
+        self.shingling
+            .text_hashes(text, &mut Vec::new(), &mut hashes)?;
+        Ok(self.sketch_hashes(hashes))
     }
 
     /// Indexed handles that may be near, best first, as `(handle, shared bands)`, at most
@@ -522,7 +606,8 @@ impl NearIndex {
         }
         let ranked = self.ranked(sketch);
         let scratch = &mut self.scratch;
-        scratch.load(&sketch.hashes);
+        let distinct = scratch.load(&sketch.hashes);
+        sketch.distinct.store(distinct as u32, Ordering::Relaxed);
         let mut groups: Vec<(u64, usize)> = Vec::with_capacity(ranked.len());
         let mut found: Vec<(&Stored, f64, f64)> = Vec::with_capacity(ranked.len());
         for (handle, _) in ranked {
@@ -538,8 +623,11 @@ impl NearIndex {
                 Some((_, count)) => *count += 1,
                 None => groups.push((stored.group, 1)),
             }
-            let (jaccard, containment) =
-                scratch.verify(&self.shingling, stored.text.bind(py).as_any())?;
+            let (jaccard, containment) = scratch.verify_known(
+                &self.shingling,
+                stored.text.bind(py).as_any(),
+                stored.distinct as usize,
+            )?;
             found.push((stored, jaccard, containment));
             if jaccard >= stop_at {
                 break;
@@ -580,8 +668,14 @@ impl NearIndex {
         if self.stored.len() <= at {
             self.stored.resize_with(at + 1, || None);
         }
+        let mut distinct = sketch.distinct.load(Ordering::Relaxed);
+        if distinct == UNKNOWN && text.is_some() {
+            distinct = self.scratch.load(&sketch.hashes) as u32;
+            sketch.distinct.store(distinct, Ordering::Relaxed);
+        }
         self.stored[at] = text.map(|text| Stored {
             text,
+            distinct,
             group,
             seq,
             item,

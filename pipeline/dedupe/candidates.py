@@ -36,8 +36,10 @@ Near = tuple[Version, float, float]
 class CandidateIndex(Protocol):
     """What the engine needs from a near-duplicate index."""
 
-    def sketch(self, text: str) -> object:
-        """The signature of a canonical text, passed back to :meth:`candidates` and :meth:`add`."""
+    def sketch(self, text: str, encoded: bytes) -> object:
+        """The signature of a canonical text (``encoded``: the same text in the stored encoding,
+        :func:`~pipeline.dedupe.state.encode_text`), passed back to :meth:`candidates`,
+        :meth:`nearest` and :meth:`add`."""
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         """Indexed versions that may be near, best first, with an evidence score."""
@@ -85,8 +87,8 @@ class LshIndex:
         self._handles: list[Version | None] = []
         self._free: list[int] = []
 
-    def sketch(self, text: str) -> Sketch:
-        return self._native.sketch(text)
+    def sketch(self, text: str, encoded: bytes) -> Sketch:
+        return self._native.sketch(encoded)  # the same hashes, without reading the str
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         handles = self._handles

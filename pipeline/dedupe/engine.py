@@ -43,6 +43,7 @@ from pipeline.dedupe.state import (
     encode_text,
     indexed_text,
     plain_founding,
+    stored_text,
 )
 from pipeline.dedupe.stories import Article, Story, file_article, file_story
 from pipeline.dedupe.verdicts import (
@@ -222,9 +223,9 @@ class Deduplicator:
         encoded: bytes | None = None
         match = NO_MATCH
         if near:
-            sketch = self._index.sketch(canonical)
-            neighbours = self._index.nearest(canonical, sketch)
             encoded = encode_text(canonical)
+            sketch = self._index.sketch(canonical, encoded)
+            neighbours = self._index.nearest(canonical, sketch)
             if neighbours:
                 match = self._matcher.match(source, canonical, encoded, neighbours)
         cluster = match.merge.cluster if match.merge is not None else None
@@ -350,7 +351,9 @@ class Deduplicator:
             (v for v in self.versions.values() if v.text is not None), key=lambda v: v.seq
         )
         for version in indexed:
-            self._index.add(version, self._index.sketch(indexed_text(version)))
+            self._index.add(
+                version, self._index.sketch(indexed_text(version), stored_text(version))
+            )
 
     def stats(self) -> dict[str, int]:
         """Sizes of the state, for metrics and the benchmark."""

@@ -227,14 +227,14 @@ def test_lsh_index_maps_handles_to_versions_and_reuses_them() -> None:
     lsh = LshIndex(DedupeConfig())
     text = joined(words(seed("003:43")))
     first, second = a_version(1, text), a_version(2, text)
-    lsh.add(first, lsh.sketch(text))
-    lsh.add(second, lsh.sketch(text))
-    assert [v.key for v, _ in lsh.candidates(lsh.sketch(text))] == [1, 2]
+    lsh.add(first, lsh.sketch(text, encode_text(text)))
+    lsh.add(second, lsh.sketch(text, encode_text(text)))
+    assert [v.key for v, _ in lsh.candidates(lsh.sketch(text, encode_text(text)))] == [1, 2]
     lsh.remove(first)
     assert first.handle == -1
-    assert [v.key for v, _ in lsh.candidates(lsh.sketch(text))] == [2]
+    assert [v.key for v, _ in lsh.candidates(lsh.sketch(text, encode_text(text)))] == [2]
     third = a_version(3, text)
-    lsh.add(third, lsh.sketch(text))
+    lsh.add(third, lsh.sketch(text, encode_text(text)))
     assert third.handle == 0  # the freed handle
     assert len(lsh) == 2
     assert lsh.nbytes() > 0
@@ -265,7 +265,7 @@ def test_nearest_is_the_candidates_verified() -> None:
     compared = verified = 0
     for key, text in enumerate(texts * 2, start=1):
         probe = text if rng.random() < 0.5 else _edited(text, rng)
-        sketch = lsh.sketch(probe)
+        sketch = lsh.sketch(probe, encode_text(probe))
         expected = verify(shingler, config, probe, sketch, lsh.candidates(sketch))
         found = lsh.nearest(probe, sketch)
         assert [(v.key, j, c) for v, j, c in found] == [(v.key, j, c) for v, j, c in expected]
@@ -273,7 +273,7 @@ def test_nearest_is_the_candidates_verified() -> None:
         verified += len(found)
         version = a_version(key, text)
         version.cluster = rng.choice(clusters)
-        lsh.add(version, lsh.sketch(text))
+        lsh.add(version, lsh.sketch(text, encode_text(text)))
         if rng.random() < 0.1:
             lsh.remove(version)
     assert compared > 300 and verified > 300
