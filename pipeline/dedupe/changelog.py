@@ -20,6 +20,8 @@ class Dirty:
 
     def __init__(self) -> None:
         self.versions: set[int] = set()
+        self.lasts: set[int] = set()
+        """Versions seen again: only their ``last`` changed (an ``l:`` record, not ``v:``)."""
         self.clusters: set[int] = set()
         self.articles: set[str] = set()
         self.stories: set[int] = set()
@@ -30,6 +32,7 @@ class Dirty:
 
     def clear(self) -> None:
         self.versions.clear()
+        self.lasts.clear()
         self.clusters.clear()
         self.articles.clear()
         self.stories.clear()
@@ -46,6 +49,10 @@ def drain(dedup: Deduplicator) -> list[Change]:
         version = dedup.versions.get(key)
         if version is not None:
             changes.append((f"v:{key:016x}", version.to_record()))
+    for key in dirty.lasts - dirty.versions:  # a new version's record has its last sighting
+        version = dedup.versions.get(key)
+        if version is not None:
+            changes.append((f"l:{key:016x}", {"last": iso_time(version.last)}))
     for key in dirty.clusters:
         cluster = dedup.clusters.get(key)
         if cluster is not None:

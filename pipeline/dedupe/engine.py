@@ -199,7 +199,7 @@ class Deduplicator:
         if seen > version.last:
             version.last = seen
             touch(self.versions, version.key)
-            self.dirty.versions.add(version.key)
+            self.dirty.lasts.add(version.key)
         if seen > cluster.last:
             cluster.last = seen
             self.dirty.clusters.add(cluster.key)

@@ -39,6 +39,8 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
         version = dedup.versions.pop(key)
         dedup.unindex(version)
         deleted.append((f"v:{hex_key(key)}", None))
+        if version.last > version.first:  # it may have been seen again after its record
+            deleted.append((f"l:{hex_key(key)}", None))
         cluster = version.cluster
         cluster.live -= 1
         if cluster.live <= 0 and dedup.clusters.get(cluster.key) is cluster:

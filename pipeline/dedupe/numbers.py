@@ -17,6 +17,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.dedupe.lexicon import (
     FUNCTION_WORDS,
@@ -35,9 +36,11 @@ QUALIFIER_HEADS = QUALIFIERS - {"من", "عن", "فقط"}
 MAX_SUBJECT_WORDS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class NumericChange:
-    """One count that differs between two versions of a paragraph (None: absent on that side)."""
+class NumericChange(NamedTuple):
+    """One count that differs between two versions of a paragraph (None: absent on that side).
+
+    A named tuple: the native rules' answers become these without a Python-level constructor
+    call (``NumericChange._make``)."""
 
     subject: str
     before: str | None

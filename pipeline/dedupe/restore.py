@@ -11,6 +11,7 @@ verdicts as one that never stopped.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.dedupe.exceptions import StateError
@@ -35,6 +36,7 @@ class _Loader:
         self.dedup = dedup
         self.clusters: dict[int, Cluster] = {}
         self.versions: list[tuple[int, Record]] = []
+        self.lasts: list[tuple[int, datetime]] = []
         self.dropped: list[str] = []
         self.kept = 0
 
@@ -46,6 +48,8 @@ class _Loader:
             self.clusters[int_key(rest)] = Cluster.from_record(int_key(rest), value)
         elif kind == "v":
             self.versions.append((int_key(rest), value))
+        elif kind == "l":
+            self.lasts.append((int_key(rest), parse_time(value["last"], "last")))
         elif kind == "a":
             self._article(rest, value)
         elif kind == "s":
@@ -96,6 +100,13 @@ class _Loader:
             dedup.versions[key] = version
             version.cluster.live += 1
             dedup.seq = max(dedup.seq, version.seq)
+            self.kept += 1
+        for key, last in self.lasts:  # a version seen again after its own record
+            version = dedup.versions.get(key)
+            if version is None:
+                self.dropped.append(f"l:{hex_key(key)}")
+                continue
+            version.last = max(version.last, last)
             self.kept += 1
         for key, cluster in self.clusters.items():
             if cluster.live > 0:

@@ -85,7 +85,7 @@ class WordRules:
         encoding)."""
         found = self._native.numeric_diff(before, after)
         if found is not None:
-            return tuple(NumericChange(subject, old, new) for subject, old, new in found)
+            return tuple(map(NumericChange._make, found))
         return numeric_diff(_words(before), _words(after))
 
 

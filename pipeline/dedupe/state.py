@@ -3,7 +3,10 @@
 Objects (``__slots__``, no dicts) are what the engine works on; each kind has one record
 prefix in the durable table, with a JSON-serialisable value::
 
-    v:<key>      a version: one distinct normalized paragraph text (text kept if indexed)
+    v:<key>      a version: one distinct normalized paragraph text (text kept if indexed),
+                 written when it first appears
+    l:<key>      when that version was last seen, once seen again (its ``v:`` record, text
+                 included, is not rewritten for every sighting)
     c:<key>      a cluster of versions: first sighting, outlets, article count
     a:<url_id>   an article (:mod:`~pipeline.dedupe.stories`)
     s:<key>      a story (:mod:`~pipeline.dedupe.stories`)

@@ -115,6 +115,11 @@ def test_the_table_holds_exactly_the_live_state() -> None:
         "b": stats["lines"],
         "m": 1,
     }
+    # A version seen again after its record was written has an ``l:`` record, never an orphan.
+    lasts = {key.removeprefix("l:") for key in table if key.startswith("l:")}
+    assert lasts
+    assert lasts <= {key.removeprefix("v:") for key in table if key.startswith("v:")}
+    assert all(set(value) == {"last"} for key, value in table.items() if key.startswith("l:"))
 
 
 def test_expiry_bounds_the_state_and_deletes_every_record() -> None:
