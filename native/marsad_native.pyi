@@ -43,12 +43,20 @@ class NearIndex:
     def candidates(self, sketch: Sketch) -> list[tuple[int, int]]:
         """``(handle, shared bands)`` of the indexed handles that may be near, best first."""
     def nearest(
-        self, sketch: Sketch, per_group: int, stop_at: float
-    ) -> list[tuple[Any, float, float]]:
-        """The candidates verified exactly against their stored texts: ``(item, Jaccard,
-        containment)`` (``item``: the object added with the handle, or None), closest first (ties: lowest ``seq`` first), at most ``per_group``
-        handles of one group, verification stopped after the first Jaccard >= ``stop_at``.
-        Raises ValueError for a candidate added without a text."""
+        self,
+        sketch: Sketch,
+        per_group: int,
+        stop_at: float,
+        min_jaccard: float,
+        min_containment: float,
+    ) -> tuple[float, list[tuple[Any, float, float]]]:
+        """The candidates verified exactly against their stored texts: ``(best, near)``,
+        ``best`` the highest Jaccard of all verified (0.0: none), ``near`` those whose Jaccard
+        reaches ``min_jaccard`` or whose containment reaches ``min_containment``, as ``(item,
+        Jaccard, containment)`` (``item``: the object added with the handle, or None), closest
+        first (ties: lowest ``seq`` first). At most ``per_group`` handles of one group are
+        verified, and verification stops after the first Jaccard >= ``stop_at``. Raises
+        ValueError for a candidate added without a text."""
     def add(
         self,
         handle: int,

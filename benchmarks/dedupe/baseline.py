@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datasketch import MinHash, MinHashLSH
 from marsad_native import Shingler
 
-from pipeline.dedupe.candidates import Near, verify
+from pipeline.dedupe.candidates import Nearest, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, shingle_list
 from pipeline.dedupe.state import Version, indexed_text, stored_text
@@ -73,7 +73,7 @@ class DatasketchIndex:
         found.sort(key=lambda v: -v.seq)
         return [(v, 1) for v in found[: self._config.max_verify]]
 
-    def nearest(self, text: str, sketch: object) -> list[Near]:
+    def nearest(self, text: str, sketch: object) -> Nearest:
         return verify(self._shingler, self._config, text, sketch, self.candidates(sketch))
 
     def add(self, version: Version, sketch: object) -> None:

@@ -468,6 +468,9 @@ struct NearIndex {
     scratch: Scratch,
 }
 
+/// A verified candidate as Python gets it: the caller's object, Jaccard and containment.
+type Verified = (Py<PyAny>, f64, f64);
+
 /// A handle's stored text (the caller's own `bytes` object, not a copy), its group (the
 /// caller's cluster), its order of appearance and the caller's object for it, which
 /// [`NearIndex::nearest`] returns. Strong references, not visited by Python's garbage
@@ -597,17 +600,24 @@ impl NearIndex {
     }
 
     /// The candidates of `sketch` (as [`NearIndex::candidates`]) verified exactly against their
-    /// stored texts, as `(item, Jaccard, containment)` (`item`: the object added with the
-    /// handle, or None), closest first (ties: lowest `seq` first). At most `per_group` handles of one group are verified; verification stops
-    /// after the first handle whose Jaccard reaches `stop_at` (nothing can be closer to the
-    /// text than a near-identical version).
+    /// stored texts: `(best, near)`, where `best` is the highest Jaccard of all the verified
+    /// handles (0.0: none) and `near` those whose Jaccard reaches `min_jaccard` or whose
+    /// containment reaches `min_containment`, as `(item, Jaccard, containment)` (`item`: the
+    /// object added with the handle, or None), closest first (ties: lowest `seq` first).
+    ///
+    /// At most `per_group` handles of one group are verified; verification stops after the
+    /// first handle whose Jaccard reaches `stop_at` (nothing can be closer to the text than a
+    /// near-identical version). The floors leave out what the caller would only skip (most
+    /// candidates of a new text share a band or two by chance).
     fn nearest(
         &mut self,
         py: Python<'_>,
         sketch: &Sketch,
         per_group: usize,
         stop_at: f64,
-    ) -> PyResult<Vec<(Py<PyAny>, f64, f64)>> {
+        min_jaccard: f64,
+        min_containment: f64,
+    ) -> PyResult<(f64, Vec<Verified>)> {
         if sketch.size != self.shingling.size {
             return Err(PyValueError::new_err(format!(
                 "the sketch has {}-shingles, this index {}",
@@ -620,6 +630,7 @@ impl NearIndex {
         sketch.distinct.store(distinct as u32, Ordering::Relaxed);
         let mut groups: Vec<(u64, usize)> = Vec::with_capacity(ranked.len());
         let mut found: Vec<(&Stored, f64, f64)> = Vec::with_capacity(ranked.len());
+        let mut best = 0.0f64;
         for (handle, _) in ranked {
             let stored = self
                 .stored
@@ -638,13 +649,16 @@ impl NearIndex {
                 stored.text.bind(py).as_any(),
                 stored.distinct as usize,
             )?;
-            found.push((stored, jaccard, containment));
+            best = best.max(jaccard);
+            if jaccard >= min_jaccard || containment >= min_containment {
+                found.push((stored, jaccard, containment));
+            }
             if jaccard >= stop_at {
                 break;
             }
         }
         found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.seq.cmp(&b.0.seq)));
-        Ok(found
+        let near = found
             .into_iter()
             .map(|(stored, jaccard, containment)| {
                 let item = stored
@@ -653,7 +667,8 @@ impl NearIndex {
                     .map_or_else(|| py.None(), |i| i.clone_ref(py));
                 (item, jaccard, containment)
             })
-            .collect())
+            .collect();
+        Ok((best, near))
     }
 
     /// File `handle` under each band of `sketch`, after the handles already there. With

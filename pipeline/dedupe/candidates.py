@@ -31,6 +31,15 @@ PER_CLUSTER = 2
 
 Near = tuple[Version, float, float]
 """A verified candidate: the version, Jaccard and containment of the two shingle sets."""
+Nearest = tuple[list[Near], float]
+"""What :meth:`CandidateIndex.nearest` finds: the verified candidates that can matter, and the
+best Jaccard of all it verified."""
+
+
+def floors(config: DedupeConfig) -> tuple[float, float]:
+    """(Jaccard, containment) below both of which a verified candidate can neither be merged
+    with nor linked to (:class:`~pipeline.dedupe.matching.Matcher`): ``nearest`` leaves it out."""
+    return min(config.threshold, config.same_source_threshold), config.related_containment
 
 
 class CandidateIndex(Protocol):
@@ -44,10 +53,11 @@ class CandidateIndex(Protocol):
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         """Indexed versions that may be near, best first, with an evidence score."""
 
-    def nearest(self, text: str, sketch: object) -> list[Near]:
-        """The candidates verified exactly against ``text``: closest first (ties: the oldest
-        version first), at most ``PER_CLUSTER`` versions of one cluster, none after the first
-        whose Jaccard reaches ``index_skip_similarity`` (see :func:`verify`)."""
+    def nearest(self, text: str, sketch: object) -> Nearest:
+        """The candidates verified exactly against ``text`` (see :func:`verify`): those that
+        reach a floor (:func:`floors`), closest first (ties: the oldest version first), and the
+        best Jaccard of all verified. At most ``PER_CLUSTER`` versions of one cluster are
+        verified, none after the first whose Jaccard reaches ``index_skip_similarity``."""
 
     def add(self, version: Version, sketch: object) -> None: ...
 
@@ -84,6 +94,7 @@ class LshIndex:
             rare_bucket=RARE_BUCKET,
             strong=STRONG,
         )
+        self._floors = floors(config)
         self._handles: list[Version | None] = []
         self._free: list[int] = []
 
@@ -99,10 +110,11 @@ class LshIndex:
                 found.append((version, shared))
         return found
 
-    def nearest(self, text: str, sketch: object) -> list[Near]:
-        return self._native.nearest(
-            cast(Sketch, sketch), PER_CLUSTER, self._config.index_skip_similarity
+    def nearest(self, text: str, sketch: object) -> Nearest:
+        best, near = self._native.nearest(
+            cast(Sketch, sketch), PER_CLUSTER, self._config.index_skip_similarity, *self._floors
         )
+        return near, best
 
     def add(self, version: Version, sketch: object) -> None:
         if self._free:
@@ -144,11 +156,12 @@ def verify(
     text: str,
     sketch: object,
     candidates: Sequence[tuple[Version, int]],
-) -> list[Near]:
+) -> Nearest:
     """:meth:`CandidateIndex.nearest` for an index that only gives candidates: the first
     ``PER_CLUSTER`` candidates of each cluster, in order, verified exactly (a native sketch
     carries the text's shingle hashes, which are then reused) until one reaches
-    ``index_skip_similarity``; closest first, ties by ``seq``."""
+    ``index_skip_similarity``; those that reach a floor (:func:`floors`), closest first, ties
+    by ``seq``, and the best Jaccard of all."""
     chosen: list[Version] = []
     per_cluster: dict[int, int] = {}
     for version, _ in candidates:
@@ -160,13 +173,18 @@ def verify(
     probe = sketch if isinstance(sketch, Sketch) else text
     found = shingler.similarities(probe, [stored_text(v) for v in chosen])
     skip = config.index_skip_similarity
+    min_jaccard, min_containment = floors(config)
+    best = 0.0
     checked: list[tuple[float, int, float, Version]] = []
     for version, (jaccard, containment) in zip(chosen, found, strict=True):
-        checked.append((-jaccard, version.seq, containment, version))
+        best = max(best, jaccard)
+        if jaccard >= min_jaccard or containment >= min_containment:
+            checked.append((-jaccard, version.seq, containment, version))
         if jaccard >= skip:
             break
     checked.sort(key=_closest)
-    return [(version, -negative, containment) for negative, _, containment, version in checked]
+    near = [(version, -negative, containment) for negative, _, containment, version in checked]
+    return near, best
 
 
 def _closest(item: tuple[float, int, float, Version]) -> tuple[float, int]:

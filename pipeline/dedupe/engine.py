@@ -225,9 +225,8 @@ class Deduplicator:
         if near:
             encoded = encode_text(canonical)
             sketch = self._index.sketch(canonical, encoded)
-            neighbours = self._index.nearest(canonical, sketch)
-            if neighbours:
-                match = self._matcher.match(source, canonical, encoded, neighbours)
+            neighbours, best = self._index.nearest(canonical, sketch)
+            match = self._matcher.match(source, canonical, encoded, neighbours, best)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)

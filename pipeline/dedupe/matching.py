@@ -73,12 +73,16 @@ class Matcher:
             max_other_change_share=config.max_other_change_share,
         )
 
-    def match(self, source: str, text: str, encoded: bytes, near: Sequence[Near]) -> Match:
+    def match(
+        self, source: str, text: str, encoded: bytes, near: Sequence[Near], best: float
+    ) -> Match:
         """Decide how a new paragraph's canonical ``text`` (``encoded``: in the stored
         encoding) relates to its verified neighbours ``near`` (closest first; see the module
-        doc)."""
+        doc); ``best`` is the best Jaccard of every candidate verified, ``near`` or not."""
         if not near:
-            return NO_MATCH
+            if not best:
+                return NO_MATCH
+            return Match(None, best, numeric_diff=(), related=(), other_events=(), index=True)
         word_count = text.count(" ") + 1  # a canonical text: words joined by single spaces
         config = self._config
         # Each cluster is judged by its closest version within reach: merge with the closest
@@ -112,7 +116,7 @@ class Matcher:
                     related.append(key)
         return Match(
             None,
-            near[0][1],
+            best,
             numeric_diff=(),
             related=tuple(related),
             other_events=tuple(others.values()),

@@ -216,9 +216,13 @@ class Cluster:
         return cluster
 
 
-def _founding_from(value: Record | None) -> Founding:
+def _founding_from(version: Record) -> Founding:
+    """A version record's founding: a nested record, or (when it has only a similarity) the
+    version's ``similarity``, or neither (nothing compared)."""
+    value = version.get("founding")
     if not value:
-        return NO_FOUNDING
+        similarity = version.get("similarity")
+        return plain_founding(float(similarity)) if similarity is not None else NO_FOUNDING
     founding = Founding.from_record(value)
     if founding.numeric_diff or founding.related or founding.other_events:
         return founding
@@ -277,14 +281,16 @@ class Version:
             "words": self.words,
             "text": decode_text(self.text) if self.text is not None else None,
         }
-        if self.founding is not NO_FOUNDING:
-            record["founding"] = self.founding.to_record()
+        founding = self.founding
+        if founding.numeric_diff or founding.related or founding.other_events:
+            record["founding"] = founding.to_record()
+        elif founding is not NO_FOUNDING:  # only a similarity: no nested record
+            record["similarity"] = founding.similarity
         return record
 
     @classmethod
     def from_record(cls, key: int, value: Record, cluster: Cluster) -> Version:
         text = value.get("text")
-        founding = value.get("founding")
         version = cls(
             key=key,
             seq=int(value["seq"]),
@@ -294,7 +300,7 @@ class Version:
             first=parse_time(value["first"], "first"),
             words=int(value["words"]),
             text=encode_text(text) if isinstance(text, str) else None,
-            founding=_founding_from(founding),
+            founding=_founding_from(value),
         )
         version.last = parse_time(value["last"], "last")
         return version

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from marsad_native import NearIndex, Shingler, Sketch
 
 from connectors.demo.catalog import SEED_IDS, seed_lines
-from pipeline.dedupe.candidates import RARE_BUCKET, STRONG, LshIndex, verify
+from pipeline.dedupe.candidates import RARE_BUCKET, STRONG, LshIndex, floors, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, joined, shingle_set, similarities, words
 from pipeline.dedupe.state import NO_FOUNDING, Cluster, Version, encode_text
@@ -262,21 +262,26 @@ def test_nearest_is_the_candidates_verified() -> None:
     clusters = [
         Cluster(k, k, FirstSeen("x", "x", T0), ("x",)) for k in range(1, 6)
     ]  # few clusters: the per-cluster cap matters
-    compared = verified = 0
+    compared = verified = left_out = 0
     for key, text in enumerate(texts * 2, start=1):
         probe = text if rng.random() < 0.5 else _edited(text, rng)
         sketch = lsh.sketch(probe, encode_text(probe))
-        expected = verify(shingler, config, probe, sketch, lsh.candidates(sketch))
-        found = lsh.nearest(probe, sketch)
+        expected, expected_best = verify(shingler, config, probe, sketch, lsh.candidates(sketch))
+        found, best = lsh.nearest(probe, sketch)
         assert [(v.key, j, c) for v, j, c in found] == [(v.key, j, c) for v, j, c in expected]
+        assert best == expected_best
+        floor_j, floor_c = floors(config)
+        assert all(j >= floor_j or c >= floor_c for _, j, c in found)
         compared += 1
         verified += len(found)
+        left_out += best > 0 and not any(j == best for _, j, _ in found)
         version = a_version(key, text)
         version.cluster = rng.choice(clusters)
         lsh.add(version, lsh.sketch(text, encode_text(text)))
         if rng.random() < 0.1:
             lsh.remove(version)
-    assert compared > 300 and verified > 300
+    assert compared > 300 and verified > 150
+    assert left_out > 0  # the floors left out some verified candidates
 
 
 def _edited(text: str, rng: random.Random) -> str:
@@ -291,4 +296,4 @@ def test_nearest_needs_the_stored_text() -> None:
     native.add(0, sketch)  # no text: candidates only
     assert native.candidates(sketch) == [(0, 12)]
     with pytest.raises(ValueError, match="without a text"):
-        native.nearest(sketch, 2, 0.9)
+        native.nearest(sketch, 2, 0.9, 0.4, 0.6)
