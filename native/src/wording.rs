@@ -12,11 +12,20 @@
 //! Texts come in the stage's stored encoding (one byte a letter in Windows-1256), and the rule
 //! works on those bytes: every character it accepts is one byte there, so lengths in bytes are
 //! lengths in characters.
+//!
+//! Both rules run once for every candidate pair of the stage, on texts of a few dozen words, so
+//! a call is a few microseconds and its fixed costs count: the lexicons are one hash table
+//! (one lookup tells all the lists a word is in, [`Entry`]), the event check numbers the words
+//! of the two texts once ([`Vocabulary`]) and then works on those numbers (word sets, the
+//! alignment), and skeletons are kept in one buffer ([`Skeletons`]) rather than a string each.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// Slot classes, in the order the Python rule tries them (`events.Slot`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -43,21 +52,42 @@ type Word<'a> = &'a [u8];
 /// What one comparison found (the fields of `events.WordingDiff`).
 type Outcome = (bool, Vec<String>, Vec<String>, usize);
 
+/// The lists of the lexicons a word can be in, as the bits of [`Entry::kinds`].
+const IGNORED: u16 = 1;
+const PLACE_TRIGGER: u16 = 1 << 1;
+const ACTOR_TRIGGER: u16 = 1 << 2;
+const DAY: u16 = 1 << 3;
+const MONTH: u16 = 1 << 4;
+const NAME: u16 = 1 << 5;
+/// Function words, without clitic forms (a count's subject stops at one).
+const FUNCTION: u16 = 1 << 6;
+/// Qualifier heads ("اكثر", "نحو"...), without clitic forms.
+const QUALIFIER_HEAD: u16 = 1 << 7;
+
+/// The lists of the lexicons a word is in (`IGNORED`, `PLACE_TRIGGER`...; none: not in the
+/// lexicons).
+#[derive(Clone, Copy, Default)]
+struct Entry(u16);
+
+impl Entry {
+    fn is(self, kind: u16) -> bool {
+        self.0 & kind != 0
+    }
+}
+
 /// The lexicons and limits of the rule, in the code page's bytes.
 #[pyclass(module = "marsad_native", frozen)]
 pub struct WordingRules {
-    ignored: FxHashSet<Vec<u8>>,
-    place_triggers: FxHashSet<Vec<u8>>,
-    actor_triggers: FxHashSet<Vec<u8>>,
-    day_words: FxHashSet<Vec<u8>>,
-    months: FxHashSet<Vec<u8>>,
-    names: FxHashSet<Vec<u8>>,
-    /// Number words, clitic forms included, and the count each stands for.
-    number_words: FxHashMap<Vec<u8>, String>,
-    /// Function words, without clitic forms (a count's subject stops at one).
-    function_words: FxHashSet<Vec<u8>>,
-    /// Qualifier heads ("اكثر", "نحو"...), without clitic forms.
-    qualifier_heads: FxHashSet<Vec<u8>>,
+    /// Every word of the word lists and the lists it is in: one lookup a word answers every
+    /// list (the ignored words, the triggers, days, months and names with their clitic forms;
+    /// the function words and qualifier heads).
+    lexicon: FxHashMap<Vec<u8>, Entry>,
+    /// Number words, clitic forms included, and the index in `counts` of the count each
+    /// stands for. Apart from `lexicon`: the numeric difference looks every word of the two
+    /// texts up in it, and this table is small (it stays in cache) and nearly every lookup
+    /// misses (no key comparison).
+    numbers: FxHashMap<Vec<u8>, u32>,
+    counts: Vec<String>,
     max_other_changes: usize,
     max_other_change_share: f64,
     /// Byte → character of the code page.
@@ -66,7 +96,8 @@ pub struct WordingRules {
     simple: [bool; 256],
     clitics: Vec<Vec<u8>>,
     suffixes: Vec<Vec<u8>>,
-    weak: Vec<u8>,
+    /// Bytes a skeleton drops (the weak letters).
+    weak: [bool; 256],
     /// "من" and "عن": between a qualifier head and its count ("اكثر من 10").
     joiners: Vec<Vec<u8>>,
     /// "و": a word starting with it begins a new clause after a count's subject.
@@ -100,22 +131,102 @@ fn value(run: Word<'_>) -> u64 {
     })
 }
 
-/// One paragraph's words found only on its side, sorted into slots and content changes.
-struct Side<'a> {
+/// Consonant skeletons (`lexicon.skeletons`), kept in one buffer: skeleton `k` is
+/// `letters[ranges[k]]`. A word has a few, of a few letters, and a call finds them for a few
+/// words: one buffer spares an allocation for each.
+#[derive(Default)]
+struct Skeletons {
+    letters: Vec<u8>,
+    ranges: Vec<Range<usize>>,
+}
+
+impl Skeletons {
+    fn get(&self, k: usize) -> &[u8] {
+        &self.letters[self.ranges[k].clone()]
+    }
+
+    /// True if skeletons `these` and `those` (ranges of indices) have one in common.
+    fn share(&self, mut these: Range<usize>, those: Range<usize>) -> bool {
+        these.any(|a| those.clone().any(|b| self.get(a) == self.get(b)))
+    }
+}
+
+/// Which text a word of the event check is found in (bits of [`Vocabulary::sides`]).
+const THIS: u8 = 1;
+const OTHER: u8 = 2;
+const BOTH: u8 = THIS | OTHER;
+
+/// The words of the two texts of an event check, numbered: the same number (id) for the same
+/// word. The rule's word sets become a bit set for each id, and the alignment compares
+/// numbers, so each word is hashed once.
+struct Vocabulary<'a> {
+    /// Each distinct word, by id.
     words: Vec<Word<'a>>,
+    /// The texts each id is found in (`THIS`, `OTHER` or `BOTH`).
+    sides: Vec<u8>,
+    /// The ids of the first text's words, then those of the second's.
+    ids: Vec<u32>,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn new(this: &[Word<'a>], other: &[Word<'a>]) -> Self {
+        let total = this.len() + other.len();
+        let mut index: FxHashMap<Word<'a>, u32> =
+            FxHashMap::with_capacity_and_hasher(total, Default::default());
+        let mut vocabulary = Self {
+            words: Vec::with_capacity(total),
+            sides: Vec::with_capacity(total),
+            ids: Vec::with_capacity(total),
+        };
+        for (side, words) in [(THIS, this), (OTHER, other)] {
+            for &word in words {
+                let next = vocabulary.words.len() as u32;
+                let id = *index.entry(word).or_insert(next);
+                if id == next {
+                    vocabulary.words.push(word);
+                    vocabulary.sides.push(0);
+                }
+                vocabulary.sides[id as usize] |= side;
+                vocabulary.ids.push(id);
+            }
+        }
+        vocabulary
+    }
+}
+
+/// One paragraph's words found only on its side, sorted into slots and content changes.
+struct Side<'a, 'w> {
+    words: &'w [Word<'a>],
+    /// The ids of `words` ([`Vocabulary`]).
+    ids: &'w [u32],
     /// Positions of the words the other side does not have, ascending.
     only: Vec<usize>,
-    /// Skeletons of those words.
-    only_skeletons: FxHashSet<Vec<u8>>,
     /// (position, slot), in ascending position.
     slots: Vec<(usize, Slot)>,
     /// Positions of the content changes (unexplained words outside name slots), ascending.
     content: Vec<usize>,
 }
 
-impl Side<'_> {
+impl<'a, 'w> Side<'a, 'w> {
+    fn new(words: &'w [Word<'a>], ids: &'w [u32], sides: &[u8]) -> Self {
+        let only = (0..words.len())
+            .filter(|&i| sides[ids[i] as usize] != BOTH)
+            .collect();
+        Side {
+            words,
+            ids,
+            only,
+            slots: Vec::new(),
+            content: Vec::new(),
+        }
+    }
+
     fn slot_of(&self, i: usize) -> Option<Slot> {
         self.slots.iter().find(|(at, _)| *at == i).map(|&(_, s)| s)
+    }
+
+    fn has(&self, kind: Slot) -> bool {
+        self.slots.iter().any(|&(_, s)| s == kind)
     }
 
     fn names(&self, kind: Slot, codepage: &[char]) -> Vec<String> {
@@ -136,6 +247,14 @@ impl Side<'_> {
     }
 }
 
+/// What the event check needs of a word found on one side only, found once for each id.
+#[derive(Clone, Copy, Default)]
+struct Only {
+    entry: Entry,
+    /// No skeleton in common with the words found only on the other side.
+    disjoint: bool,
+}
+
 impl WordingRules {
     fn encode(&self, text: &str) -> Option<Vec<u8>> {
         text.chars()
@@ -143,30 +262,53 @@ impl WordingRules {
             .collect()
     }
 
-    fn lexicon(&self, words: Vec<String>) -> FxHashSet<Vec<u8>> {
-        words.iter().filter_map(|w| self.encode(w)).collect()
+    /// Files the encodable words of a list under `kind` in the lexicon.
+    fn add(&mut self, words: Vec<String>, kind: u16) {
+        for word in words {
+            if let Some(word) = self.encode(&word) {
+                self.lexicon.entry(word).or_default().0 |= kind;
+            }
+        }
     }
 
-    /// `lexicon.skeletons`: consonant skeletons of a word's forms (clitic, suffix removed).
-    fn skeletons(&self, word: Word<'_>, out: &mut Vec<Vec<u8>>) {
-        out.clear();
-        let mut add = |stem: Word<'_>| {
-            let consonants: Vec<u8> = stem
-                .iter()
-                .copied()
-                .filter(|b| !self.weak.contains(b))
-                .collect();
-            if consonants.len() >= 2 && !out.contains(&consonants) {
-                out.push(consonants);
-            }
-        };
-        let forms = std::iter::once(word).chain(
+    /// What the lexicons say of a word.
+    fn entry(&self, word: Word<'_>) -> Entry {
+        self.lexicon.get(word).copied().unwrap_or_default()
+    }
+
+    /// A word's forms: itself, then without each leading clitic it starts with (leaving at
+    /// least two letters), as `lexicon.bare_forms`.
+    fn forms<'r, 'a: 'r>(&'r self, word: Word<'a>) -> impl Iterator<Item = Word<'a>> + 'r {
+        std::iter::once(word).chain(
             self.clitics
                 .iter()
-                .filter(|c| word.starts_with(c) && word.len() - c.len() >= 2)
-                .map(|c| &word[c.len()..]),
-        );
-        for form in forms {
+                .filter(move |c| word.starts_with(c) && word.len() - c.len() >= 2)
+                .map(move |c| &word[c.len()..]),
+        )
+    }
+
+    /// `lexicon.skeletons`: adds the consonant skeletons of a word's forms (clitic, suffix
+    /// removed) to `found`, each once, and returns their indices.
+    fn skeletons(&self, word: Word<'_>, found: &mut Skeletons) -> Range<usize> {
+        let first = found.ranges.len();
+        let mut add = |stem: Word<'_>| {
+            let start = found.letters.len();
+            let weak = &self.weak;
+            found
+                .letters
+                .extend(stem.iter().copied().filter(|&b| !weak[b as usize]));
+            let end = found.letters.len();
+            let new = end - start >= 2
+                && !found.ranges[first..]
+                    .iter()
+                    .any(|r| found.letters[r.clone()] == found.letters[start..end]);
+            if new {
+                found.ranges.push(start..end);
+            } else {
+                found.letters.truncate(start);
+            }
+        };
+        for form in self.forms(word) {
             add(form);
             for suffix in &self.suffixes {
                 if form.ends_with(suffix) && form.len() - suffix.len() >= 3 {
@@ -174,11 +316,21 @@ impl WordingRules {
                 }
             }
         }
+        first..found.ranges.len()
     }
 
+    /// True if two words (or runs of letters) share a skeleton.
+    fn related(&self, a: Word<'_>, b: Word<'_>) -> bool {
+        let mut found = Skeletons::default();
+        let these = self.skeletons(a, &mut found);
+        let those = self.skeletons(b, &mut found);
+        found.share(these, those)
+    }
+
+    /// `numbers.number_value(word) is not None`.
     fn number(&self, word: Word<'_>) -> bool {
         // a word of simple characters that is not alphabetic has a digit
-        !is_alpha(word) || self.number_words.contains_key(word)
+        !is_alpha(word) || self.numbers.contains_key(word)
     }
 
     /// `numbers.is_date_number`.
@@ -193,108 +345,75 @@ impl WordingRules {
         let neighbours = [position.checked_sub(1), Some(position + 1)];
         neighbours.into_iter().flatten().any(|n| {
             n < words.len()
-                && (self.months.contains(words[n]) || (is_digit_word(words[n]) && number <= 31))
+                && (self.entry(words[n]).is(MONTH) || (is_digit_word(words[n]) && number <= 31))
         })
     }
 
-    fn own_slot(&self, word: Word<'_>) -> Option<Slot> {
-        if self.day_words.contains(word) {
-            Some(Slot::Day)
-        } else if self.months.contains(word) {
-            Some(Slot::Date)
-        } else if self.names.contains(word) {
-            Some(Slot::Name)
-        } else {
-            None
-        }
-    }
-
     /// `events._Side._slot`.
-    fn slot(&self, side: &Side<'_>, i: usize, number: bool, ignored: bool) -> Option<Slot> {
-        let words = &side.words;
+    fn slot(&self, side: &Side<'_, '_>, i: usize, entry: Entry, number: bool) -> Option<Slot> {
+        let words = side.words;
         if number {
             return self.is_date_number(words, i).then_some(Slot::Date);
         }
-        let kind = self.own_slot(words[i]);
-        if kind.is_some() || i == 0 || ignored {
-            return kind;
-        }
-        let previous = words[i - 1];
-        if self.place_triggers.contains(previous) {
-            return Some(Slot::Place);
-        }
-        if self.actor_triggers.contains(previous) {
-            return Some(Slot::Actor);
-        }
-        if side.only.binary_search(&(i - 1)).is_ok() {
-            side.slot_of(i - 1)
+        let kind = if entry.is(DAY) {
+            Some(Slot::Day)
+        } else if entry.is(MONTH) {
+            Some(Slot::Date)
+        } else if entry.is(NAME) {
+            Some(Slot::Name)
         } else {
             None
+        };
+        if kind.is_some() || i == 0 || entry.is(IGNORED) {
+            return kind;
+        }
+        let previous = self.entry(words[i - 1]);
+        if previous.is(PLACE_TRIGGER) {
+            return Some(Slot::Place);
+        }
+        if previous.is(ACTOR_TRIGGER) {
+            return Some(Slot::Actor);
+        }
+        // The slot of the word before, if it is found on this side only: slots are on such
+        // words only, and are found in ascending position, so it is the last one found.
+        match side.slots.last() {
+            Some(&(at, kind)) if at == i - 1 => Some(kind),
+            _ => None,
         }
     }
 
-    /// `events._Side.explain`.
-    fn explain(
-        &self,
-        side: &mut Side<'_>,
-        skeletons: &FxHashMap<Word<'_>, Vec<Vec<u8>>>,
-        other_only_skeletons: &FxHashSet<Vec<u8>>,
-    ) {
+    /// `events._Side.explain`; `only`: by id, what the check needs of a word found on one side.
+    fn explain(&self, side: &mut Side<'_, '_>, only: &[Only]) {
         for at in 0..side.only.len() {
             let i = side.only[at];
-            let word = side.words[i];
-            let number = self.number(word);
-            let ignored = self.ignored.contains(word);
-            let kind = self.slot(side, i, number, ignored);
-            let disjoint = || {
-                skeletons[word]
-                    .iter()
-                    .all(|s| !other_only_skeletons.contains(s))
-            };
+            let Only { entry, disjoint } = only[side.ids[i] as usize];
+            let number = self.number(side.words[i]);
+            let kind = self.slot(side, i, entry, number);
             if let Some(kind) = kind {
-                if disjoint() {
+                if disjoint {
                     side.slots.push((i, kind));
                 }
                 continue;
             }
-            if number || ignored || !disjoint() {
+            if number || entry.is(IGNORED) || !disjoint {
                 continue;
             }
             side.content.push(i);
         }
     }
 
-    fn side<'a>(
-        &self,
-        words: Vec<Word<'a>>,
-        only_words: &FxHashSet<Word<'a>>,
-        skeletons: &mut FxHashMap<Word<'a>, Vec<Vec<u8>>>,
-    ) -> Side<'a> {
-        let only = (0..words.len())
-            .filter(|&i| only_words.contains(words[i]))
-            .collect();
-        let mut only_skeletons = FxHashSet::default();
-        let mut found = Vec::new();
-        for &word in only_words {
-            self.skeletons(word, &mut found);
-            only_skeletons.extend(found.iter().cloned());
-            skeletons.insert(word, found.clone());
-        }
-        Side {
-            words,
-            only,
-            only_skeletons,
-            slots: Vec::new(),
-            content: Vec::new(),
-        }
-    }
-
     /// `events._aligned`: a name on one side where the other side has another unexplained
     /// word, aligning the words as difflib does.
-    fn aligned(&self, here: &Side<'_>, there: &Side<'_>, changes: usize) -> Outcome {
-        let (this, other) = (&here.words, &there.words);
-        let content = |side: &Side<'_>, i: usize| side.content.binary_search(&i).is_ok();
-        for (i1, i2, j1, j2) in replacements(this, other) {
+    fn aligned(
+        &self,
+        here: &Side<'_, '_>,
+        there: &Side<'_, '_>,
+        ids: usize,
+        changes: usize,
+    ) -> Outcome {
+        let (this, other) = (here.words, there.words);
+        let content = |side: &Side<'_, '_>, i: usize| side.content.binary_search(&i).is_ok();
+        for (i1, i2, j1, j2) in replacements(here.ids, there.ids, ids) {
             if self.respelled(&this[i1..i2], &other[j1..j2]) {
                 continue;
             }
@@ -314,7 +433,7 @@ impl WordingRules {
             if (!names_here.is_empty() && !words_there.is_empty())
                 || (!names_there.is_empty() && !words_here.is_empty())
             {
-                let text = |side: &Side<'_>, at: Vec<usize>| {
+                let text = |side: &Side<'_, '_>, at: Vec<usize>| {
                     at.into_iter()
                         .map(|i| {
                             side.words[i]
@@ -337,63 +456,112 @@ impl WordingRules {
 
     /// `events._respelled`: the same letters spaced differently ("ديرالزور" / "دير الزور").
     fn respelled(&self, a: &[Word<'_>], b: &[Word<'_>]) -> bool {
-        let (a, b) = (a.concat(), b.concat());
-        let (mut these, mut those) = (Vec::new(), Vec::new());
-        self.skeletons(&a, &mut these);
-        self.skeletons(&b, &mut those);
-        these.iter().any(|s| those.contains(s))
+        self.related(&a.concat(), &b.concat())
     }
 
     /// The rule on two word lists.
-    fn compare_words(&self, this: Vec<Word<'_>>, other: Vec<Word<'_>>) -> Outcome {
-        let this_set: FxHashSet<Word<'_>> = this.iter().copied().collect();
-        let other_set: FxHashSet<Word<'_>> = other.iter().copied().collect();
-        if this_set == other_set {
+    fn compare_words(&self, this: &[Word<'_>], other: &[Word<'_>]) -> Outcome {
+        let vocabulary = Vocabulary::new(this, other);
+        let sides = &vocabulary.sides;
+        if sides.iter().all(|&s| s == BOTH) {
             return (false, Vec::new(), Vec::new(), 0);
         }
-        let this_only: FxHashSet<Word<'_>> = this_set.difference(&other_set).copied().collect();
-        let other_only: FxHashSet<Word<'_>> = other_set.difference(&this_set).copied().collect();
-        let shorter = this.len().min(other.len());
-        let mut skeletons = FxHashMap::default();
-        let mut here = self.side(this, &this_only, &mut skeletons);
-        let mut there = self.side(other, &other_only, &mut skeletons);
-        self.explain(&mut here, &skeletons, &there.only_skeletons);
-        self.explain(&mut there, &skeletons, &here.only_skeletons);
+        // The skeletons of the words found on one side only, by id, and those of each side
+        // sorted (without repeats) to look the other side's up.
+        let mut skeletons = Skeletons::default();
+        let found: Vec<Range<usize>> = (0..sides.len())
+            .map(|id| match sides[id] {
+                BOTH => 0..0,
+                _ => self.skeletons(vocabulary.words[id], &mut skeletons),
+            })
+            .collect();
+        let of_side = |side: u8| {
+            let mut all: Vec<&[u8]> = (0..sides.len())
+                .filter(|&id| sides[id] == side)
+                .flat_map(|id| found[id].clone())
+                .map(|k| skeletons.get(k))
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
+        let (this_skeletons, other_skeletons) = (of_side(THIS), of_side(OTHER));
+        let only: Vec<Only> = (0..sides.len())
+            .map(|id| {
+                let theirs = match sides[id] {
+                    THIS => &other_skeletons,
+                    OTHER => &this_skeletons,
+                    _ => return Only::default(),
+                };
+                Only {
+                    entry: self.entry(vocabulary.words[id]),
+                    disjoint: found[id]
+                        .clone()
+                        .all(|k| theirs.binary_search(&skeletons.get(k)).is_err()),
+                }
+            })
+            .collect();
+        let (this_ids, other_ids) = vocabulary.ids.split_at(this.len());
+        let mut here = Side::new(this, this_ids, sides);
+        let mut there = Side::new(other, other_ids, sides);
+        self.explain(&mut here, &only);
+        self.explain(&mut there, &only);
         let changes = here.content.len() + there.content.len();
         let revision = (false, Vec::new(), Vec::new(), changes);
         if here.slots.is_empty() && there.slots.is_empty() {
             return revision;
         }
+        let shorter = this.len().min(other.len());
         let limit =
             (self.max_other_changes as f64).max(self.max_other_change_share * shorter as f64);
         if changes as f64 > limit {
             return revision;
         }
-        for kind in SLOTS {
-            let these = here.names(kind, &self.codepage);
-            if these.is_empty() {
-                continue;
-            }
-            let those = there.names(kind, &self.codepage);
-            if !those.is_empty() {
-                return (true, these, those, changes);
-            }
+        if let Some(kind) = SLOTS
+            .into_iter()
+            .find(|&kind| here.has(kind) && there.has(kind))
+        {
+            let (these, those) = (
+                here.names(kind, &self.codepage),
+                there.names(kind, &self.codepage),
+            );
+            return (true, these, those, changes);
         }
-        let faces =
-            |names: &Side<'_>, words: &Side<'_>| !names.slots.is_empty() && words.unexplained();
+        let faces = |names: &Side<'_, '_>, words: &Side<'_, '_>| {
+            !names.slots.is_empty() && words.unexplained()
+        };
         if !faces(&here, &there) && !faces(&there, &here) {
             return revision; // no name faces an unexplained word
         }
-        self.aligned(&here, &there, changes)
+        self.aligned(&here, &there, sides.len(), changes)
     }
 
     /// The words of a stored text, or None if it is not made of simple characters.
+    ///
+    /// One pass without a branch on the bytes: a branch on "is it a space?" is mispredicted at
+    /// every word's end, and for a text of a few dozen words that cost more than the rest of
+    /// the check.
     fn words<'a>(&self, text: &'a [u8]) -> Option<Vec<Word<'a>>> {
-        let words: Vec<Word<'a>> = text.split(|&b| b == b' ').collect();
-        let simple = words
-            .iter()
-            .all(|w| !w.is_empty() && w.iter().all(|&b| self.simple[b as usize]));
-        simple.then_some(words)
+        // the position of every space, then the text's end
+        let mut ends = vec![0usize; text.len() + 1];
+        let (mut count, mut valid) = (0, true);
+        for (i, &b) in text.iter().enumerate() {
+            let space = b == b' ';
+            valid &= space | self.simple[b as usize];
+            ends[count] = i;
+            count += usize::from(space);
+        }
+        ends[count] = text.len();
+        let ends = &ends[..=count];
+        let mut words = Vec::with_capacity(ends.len());
+        let mut start = 0;
+        for &end in ends {
+            // an empty word: an empty text, or a space that is not single
+            valid &= end > start;
+            words.push(&text[start..end]);
+            start = end + 1;
+        }
+        valid.then_some(words)
     }
 }
 
@@ -430,22 +598,16 @@ impl WordingRules {
             simple[byte] = is_simple(c) && codepage.iter().filter(|&&d| d == c).count() == 1;
         }
         let mut rules = Self {
-            ignored: FxHashSet::default(),
-            place_triggers: FxHashSet::default(),
-            actor_triggers: FxHashSet::default(),
-            day_words: FxHashSet::default(),
-            months: FxHashSet::default(),
-            names: FxHashSet::default(),
-            number_words: FxHashMap::default(),
-            function_words: FxHashSet::default(),
-            qualifier_heads: FxHashSet::default(),
+            lexicon: FxHashMap::default(),
+            numbers: FxHashMap::default(),
+            counts: Vec::new(),
             max_other_changes,
             max_other_change_share,
             codepage,
             simple,
             clitics: Vec::new(),
             suffixes: Vec::new(),
-            weak: Vec::new(),
+            weak: [false; 256],
             joiners: Vec::new(),
             waw: Vec::new(),
         };
@@ -461,21 +623,26 @@ impl WordingRules {
         };
         rules.clitics = encoded(&rules, &CLITICS)?;
         rules.suffixes = encoded(&rules, &SUFFIXES)?;
-        rules.weak = encoded(&rules, &[WEAK])?.concat();
+        for b in encoded(&rules, &[WEAK])?.concat() {
+            rules.weak[b as usize] = true;
+        }
         rules.joiners = encoded(&rules, &["من", "عن"])?;
         rules.waw = encoded(&rules, &["و"])?.concat();
-        rules.ignored = rules.lexicon(ignored);
-        rules.place_triggers = rules.lexicon(place_triggers);
-        rules.actor_triggers = rules.lexicon(actor_triggers);
-        rules.day_words = rules.lexicon(day_words);
-        rules.months = rules.lexicon(months);
-        rules.names = rules.lexicon(names);
-        rules.number_words = number_words
-            .into_iter()
-            .filter_map(|(word, count)| Some((rules.encode(&word)?, count)))
-            .collect();
-        rules.function_words = rules.lexicon(function_words);
-        rules.qualifier_heads = rules.lexicon(qualifier_heads);
+        rules.add(ignored, IGNORED);
+        rules.add(place_triggers, PLACE_TRIGGER);
+        rules.add(actor_triggers, ACTOR_TRIGGER);
+        rules.add(day_words, DAY);
+        rules.add(months, MONTH);
+        rules.add(names, NAME);
+        rules.add(function_words, FUNCTION);
+        rules.add(qualifier_heads, QUALIFIER_HEAD);
+        for (word, count) in number_words {
+            if let Some(word) = rules.encode(&word) {
+                // a word listed twice stands for its last count, as in a dict
+                rules.numbers.insert(word, rules.counts.len() as u32);
+                rules.counts.push(count);
+            }
+        }
         Ok(rules)
     }
 
@@ -485,7 +652,7 @@ impl WordingRules {
     fn compare(&self, this: &Bound<'_, PyBytes>, other: &Bound<'_, PyBytes>) -> Option<Outcome> {
         let this = self.words(this.as_bytes())?;
         let other = self.words(other.as_bytes())?;
-        Some(self.compare_words(this, other))
+        Some(self.compare_words(&this, &other))
     }
 
     /// `(subject, before, after)` of every count that changed from `before` to `after`
@@ -508,13 +675,18 @@ type Pairing<'r> = dyn Fn(&Mention<'_>, &Mention<'_>) -> bool + 'r;
 /// One count that changed: subject, reading before, reading after.
 type Change = (String, Option<String>, Option<String>);
 
-/// `numbers.Mention`, its position left out.
+/// `numbers.Mention` of a count that is not a date, its position left out.
 struct Mention<'a> {
-    value: String,
-    qualifier: Vec<Word<'a>>,
-    subject: Vec<Word<'a>>,
-    lead: Option<Word<'a>>,
-    date: bool,
+    /// The count: a number word's (borrowed from the rules) or a run of digits.
+    value: Cow<'a, str>,
+    /// The qualifier's head and the joiner after it, if any ("اكثر من").
+    qualifier: Option<(Word<'a>, Option<Word<'a>>)>,
+    /// The words it counts (at most two, next to each other in the text).
+    subject: &'a [Word<'a>],
+    /// The skeletons of the first word of the subject and of the lead (the word before the
+    /// count and its qualifier), in the buffer of all the mentions, for pairing.
+    subject_skeletons: Range<usize>,
+    lead_skeletons: Range<usize>,
 }
 
 /// How far a mention reads from its number (`numbers._REACH`).
@@ -529,6 +701,13 @@ fn context<'w, 'a>(words: &'w [Word<'a>], i: usize) -> (usize, &'w [Word<'a>]) {
 }
 
 impl WordingRules {
+    /// `numbers._positions`: where the possible counts are.
+    fn positions(&self, words: &[Word<'_>]) -> Vec<usize> {
+        (0..words.len())
+            .filter(|&i| self.number(words[i]))
+            .collect()
+    }
+
     fn text(&self, words: &[Word<'_>]) -> String {
         let mut text = String::new();
         for (n, word) in words.iter().enumerate() {
@@ -541,111 +720,106 @@ impl WordingRules {
     }
 
     /// `numbers.number_value`.
-    fn count(&self, word: Word<'_>) -> Option<String> {
+    fn count(&self, word: Word<'_>) -> Option<Cow<'_, str>> {
         if is_alpha(word) {
-            return self.number_words.get(word).cloned();
+            let count = *self.numbers.get(word)?;
+            return Some(Cow::Borrowed(self.counts[count as usize].as_str()));
         }
         let run = digits(word)?;
         let trimmed = &run[run.iter().position(|&b| b != b'0').unwrap_or(run.len())..];
-        Some(if trimmed.is_empty() {
+        Some(Cow::Owned(if trimmed.is_empty() {
             "0".to_string()
         } else {
             self.text(&[trimmed])
-        })
-    }
-
-    /// `numbers._positions`.
-    fn positions(&self, words: &[Word<'_>]) -> Vec<usize> {
-        (0..words.len())
-            .filter(|&i| self.number(words[i]))
-            .collect()
+        }))
     }
 
     /// `numbers._head`: the qualifier head a word is, clitics allowed.
     fn head<'a>(&self, word: Word<'a>) -> Option<Word<'a>> {
-        std::iter::once(word)
-            .chain(
-                self.clitics
-                    .iter()
-                    .filter(|c| word.starts_with(c) && word.len() - c.len() >= 2)
-                    .map(|c| &word[c.len()..]),
-            )
-            .find(|form| self.qualifier_heads.contains(*form))
+        self.forms(word)
+            .find(|&form| self.entry(form).is(QUALIFIER_HEAD))
     }
 
-    /// `numbers._qualifier`, as its words.
-    fn qualifier<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
-        if position >= 1 {
-            let previous = words[position - 1];
-            if self.joiners.iter().any(|j| j.as_slice() == previous) && position >= 2 {
-                if let Some(head) = self.head(words[position - 2]) {
-                    return vec![head, previous];
-                }
-            }
-            if let Some(head) = self.head(previous) {
-                return vec![head];
+    /// `numbers._qualifier`: its head and joiner.
+    fn qualifier<'a>(
+        &self,
+        words: &[Word<'a>],
+        position: usize,
+    ) -> Option<(Word<'a>, Option<Word<'a>>)> {
+        if position == 0 {
+            return None;
+        }
+        let previous = words[position - 1];
+        if position >= 2 && self.joiners.iter().any(|j| j.as_slice() == previous) {
+            if let Some(head) = self.head(words[position - 2]) {
+                return Some((head, Some(previous)));
             }
         }
-        Vec::new()
+        self.head(previous).map(|head| (head, None))
     }
 
     /// `numbers._subject`.
-    fn subject<'a>(&self, words: &[Word<'a>], position: usize) -> Vec<Word<'a>> {
-        let mut subject = Vec::new();
-        for &word in words.iter().skip(position + 1).take(2) {
-            if self.function_words.contains(word) || self.count(word).is_some() {
+    fn subject<'a>(&self, words: &'a [Word<'a>], position: usize) -> &'a [Word<'a>] {
+        let ends = |i: usize| self.entry(words[i]).is(FUNCTION) || self.number(words[i]);
+        let start = position + 1;
+        let mut end = start;
+        while end < words.len() && end < start + 2 {
+            if ends(end) || (end > start && words[end].starts_with(&self.waw)) {
                 break;
             }
-            if !subject.is_empty() && word.starts_with(&self.waw) {
-                break;
-            }
-            subject.push(word);
+            end += 1;
         }
-        if subject.is_empty() && position >= 1 {
-            let previous = words[position - 1];
-            if !self.function_words.contains(previous) && self.count(previous).is_none() {
-                return vec![previous];
-            }
+        if end == start && position >= 1 && !ends(position - 1) {
+            return &words[position - 1..position];
         }
-        subject
+        &words[start..end]
     }
 
-    /// `numbers.mentions` at `positions`.
-    fn mentions<'a>(&self, words: &[Word<'a>], positions: &[usize]) -> Vec<Mention<'a>> {
+    /// `numbers.mentions` at `positions`, dates left out; the skeletons for pairing go to
+    /// `skeletons`.
+    fn mentions<'a>(
+        &'a self,
+        words: &'a [Word<'a>],
+        positions: &[usize],
+        skeletons: &mut Skeletons,
+    ) -> Vec<Mention<'a>> {
         let mut found = Vec::new();
         for &position in positions {
             let Some(value) = self.count(words[position]) else {
                 continue;
             };
+            if self.is_date_number(words, position) {
+                continue;
+            }
             let qualifier = self.qualifier(words, position);
-            let lead_at = position as isize - qualifier.len() as isize;
+            let length = qualifier.map_or(0, |(_, joiner)| 1 + usize::from(joiner.is_some()));
+            let subject = self.subject(words, position);
+            let lead = (position > length).then(|| words[position - length - 1]);
             found.push(Mention {
                 value,
-                subject: self.subject(words, position),
-                lead: (lead_at >= 1).then(|| words[lead_at as usize - 1]),
                 qualifier,
-                date: self.is_date_number(words, position),
+                subject,
+                subject_skeletons: match subject.first() {
+                    Some(word) => self.skeletons(word, skeletons),
+                    None => 0..0,
+                },
+                lead_skeletons: match lead {
+                    Some(word) => self.skeletons(word, skeletons),
+                    None => 0..0,
+                },
             });
         }
         found
     }
 
     fn reading(&self, mention: &Mention<'_>) -> String {
-        if mention.qualifier.is_empty() {
-            mention.value.clone()
-        } else {
-            format!("{} {}", self.text(&mention.qualifier), mention.value)
+        match mention.qualifier {
+            None => mention.value.to_string(),
+            Some((head, None)) => format!("{} {}", self.text(&[head]), mention.value),
+            Some((head, Some(joiner))) => {
+                format!("{} {}", self.text(&[head, joiner]), mention.value)
+            }
         }
-    }
-
-    fn related(&self, a: Option<Word<'_>>, b: Option<Word<'_>>) -> bool {
-        let (Some(a), Some(b)) = (a, b) else {
-            return false;
-        };
-        let (mut these, mut those) = (Vec::new(), Vec::new());
-        self.skeletons(a, &mut these);
-        self.skeletons(b, &mut those);
-        these.iter().any(|s| those.contains(s))
     }
 
     /// `numbers.numeric_diff`.
@@ -659,20 +833,15 @@ impl WordingRules {
         if same_contexts {
             return Vec::new();
         }
-        let old: Vec<Mention<'_>> = self
-            .mentions(before, &at_before)
-            .into_iter()
-            .filter(|m| !m.date)
-            .collect();
-        let new: Vec<Mention<'_>> = self
-            .mentions(after, &at_after)
-            .into_iter()
-            .filter(|m| !m.date)
-            .collect();
+        let mut skeletons = Skeletons::default();
+        let old = self.mentions(before, &at_before, &mut skeletons);
+        let new = self.mentions(after, &at_after, &mut skeletons);
         let mut pairs: Vec<Option<usize>> = vec![None; new.len()];
+        let skeletons = &skeletons;
+        // (a subject or a lead is never empty where its skeletons are: `share` is false then)
         let rules: [&Pairing<'_>; 3] = [
-            &|a, b| self.related(a.subject.first().copied(), b.subject.first().copied()),
-            &|a, b| self.related(a.lead, b.lead),
+            &|a, b| skeletons.share(a.subject_skeletons.clone(), b.subject_skeletons.clone()),
+            &|a, b| skeletons.share(a.lead_skeletons.clone(), b.lead_skeletons.clone()),
             &|a, b| a.value == b.value,
         ];
         for same in rules {
@@ -697,14 +866,14 @@ impl WordingRules {
         for (j, mention) in new.iter().enumerate() {
             let reading = self.reading(mention);
             match pairs[j] {
-                None => changes.push((self.text(&mention.subject), None, Some(reading))),
+                None => changes.push((self.text(mention.subject), None, Some(reading))),
                 Some(i) => {
                     let previous = self.reading(&old[i]);
                     if previous != reading {
                         let subject = if mention.subject.is_empty() {
-                            &old[i].subject
+                            old[i].subject
                         } else {
-                            &mention.subject
+                            mention.subject
                         };
                         changes.push((self.text(subject), Some(previous), Some(reading)));
                     }
@@ -715,7 +884,7 @@ impl WordingRules {
         for (i, mention) in old.iter().enumerate() {
             if !paired.contains(&i) {
                 changes.push((
-                    self.text(&mention.subject),
+                    self.text(mention.subject),
                     Some(self.reading(mention)),
                     None,
                 ));
@@ -727,37 +896,54 @@ impl WordingRules {
 
 /// The `replace` opcodes of difflib's `SequenceMatcher(None, a, b, autojunk=False)`, as
 /// `(i1, i2, j1, j2)`: the same matching blocks, found the same way (longest match first,
-/// earliest on ties), so the same alignment.
-fn replacements(a: &[Word<'_>], b: &[Word<'_>]) -> Vec<(usize, usize, usize, usize)> {
-    let mut b2j: FxHashMap<Word<'_>, Vec<usize>> = FxHashMap::default();
-    for (j, &word) in b.iter().enumerate() {
-        b2j.entry(word).or_default().push(j);
+/// earliest on ties), so the same alignment. `a` and `b` are word ids below `ids`.
+fn replacements(a: &[u32], b: &[u32], ids: usize) -> Vec<(usize, usize, usize, usize)> {
+    // b2j, flat: the positions of id `x` in `b` are `b2j[starts[x]..starts[x + 1]]`, ascending.
+    let mut starts = vec![0usize; ids + 1];
+    for &x in b {
+        starts[x as usize + 1] += 1;
     }
-    let longest = |alo: usize, ahi: usize, blo: usize, bhi: usize| {
+    for x in 0..ids {
+        starts[x + 1] += starts[x];
+    }
+    let mut b2j = vec![0usize; b.len()];
+    let mut fill = starts.clone();
+    for (j, &x) in b.iter().enumerate() {
+        b2j[fill[x as usize]] = j;
+        fill[x as usize] += 1;
+    }
+    // difflib's `j2len` / `newj2len` dicts as two arrays: `row[j + 1]` is the length of the
+    // match ending at `b[j]` (0 if none), and the entries set are listed to be cleared.
+    let (mut row, mut next) = (vec![0usize; b.len() + 1], vec![0usize; b.len() + 1]);
+    let (mut set, mut next_set) = (Vec::new(), Vec::new());
+    let mut longest = |alo: usize, ahi: usize, blo: usize, bhi: usize| {
         let (mut besti, mut bestj, mut bestsize) = (alo, blo, 0);
-        let mut j2len: FxHashMap<usize, usize> = FxHashMap::default();
-        for (i, &word) in a.iter().enumerate().take(ahi).skip(alo) {
-            let mut next: FxHashMap<usize, usize> = FxHashMap::default();
-            for &j in b2j.get(word).map_or(&[][..], Vec::as_slice) {
+        for (i, &x) in a.iter().enumerate().take(ahi).skip(alo) {
+            for &j in &b2j[starts[x as usize]..starts[x as usize + 1]] {
                 if j < blo {
                     continue;
                 }
                 if j >= bhi {
                     break;
                 }
-                let k = j
-                    .checked_sub(1)
-                    .and_then(|p| j2len.get(&p))
-                    .copied()
-                    .unwrap_or(0)
-                    + 1;
-                next.insert(j, k);
+                let k = row[j] + 1;
+                next[j + 1] = k;
+                next_set.push(j + 1);
                 if k > bestsize {
                     (besti, bestj, bestsize) = (i + 1 - k, j + 1 - k, k);
                 }
             }
-            j2len = next;
+            for &at in &set {
+                row[at] = 0;
+            }
+            set.clear();
+            std::mem::swap(&mut row, &mut next);
+            std::mem::swap(&mut set, &mut next_set);
         }
+        for &at in &set {
+            row[at] = 0;
+        }
+        set.clear();
         while besti > alo && bestj > blo && a[besti - 1] == b[bestj - 1] {
             (besti, bestj, bestsize) = (besti - 1, bestj - 1, bestsize + 1);
         }
