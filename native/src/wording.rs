@@ -14,10 +14,13 @@
 //! lengths in characters.
 //!
 //! Both rules run once for every candidate pair of the stage, on texts of a few dozen words, so
-//! a call is a few microseconds and its fixed costs count: the lexicons are one hash table
-//! (one lookup tells all the lists a word is in, [`Entry`]), the event check numbers the words
-//! of the two texts once ([`Vocabulary`]) and then works on those numbers (word sets, the
-//! alignment), and skeletons are kept in one buffer ([`Skeletons`]) rather than a string each.
+//! a call is a few microseconds and its fixed costs count: the word lists are one hash table
+//! (one lookup tells all the lists a word is in, [`Entry`]; the number words, looked up for
+//! every word of the numeric difference, are a small table of their own), the event check
+//! numbers the words of the two texts once ([`Vocabulary`]) and then works on those numbers
+//! (word sets, the alignment), skeletons are kept in one buffer ([`Skeletons`]) rather than a
+//! string each, and texts are split into words without a branch on every byte
+//! ([`WordingRules::words`]).
 
 use std::borrow::Cow;
 use std::ops::Range;
