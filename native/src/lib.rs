@@ -34,6 +34,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 mod wording;
 
@@ -846,6 +847,7 @@ fn prefetch<T>(at: *const T) {
 
 /// What the fast path does with a character: part of a word (as this character), a separator,
 /// dropped (a mark), or outside the fast path (the whole text goes to Python).
+#[derive(Clone, Copy)]
 enum Class {
     Word(char),
     Separator,
@@ -874,14 +876,31 @@ fn classify(c: char) -> Class {
     }
 }
 
+/// Code points below this are classified by table ([`classes`]): ASCII, Latin-1 and Arabic.
+const TABLED: usize = 0x800;
+
+/// [`classify`] of every code point below [`TABLED`], computed once: a lookup instead of the
+/// match for nearly every character of a paragraph.
+fn classes() -> &'static [Class; TABLED] {
+    static CLASSES: OnceLock<[Class; TABLED]> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        std::array::from_fn(|point| char::from_u32(point as u32).map_or(Class::Outside, classify))
+    })
+}
+
 /// The canonical text (normalized words joined by single spaces) and its number of words, or
 /// None if the text has a character outside the fast path.
 fn canonical(text: &str) -> Option<(String, usize)> {
+    let table = classes();
     let mut out = String::with_capacity(text.len());
     let mut words = 0;
     let mut in_word = false;
     for c in text.chars() {
-        match classify(c) {
+        let class = match table.get(c as usize) {
+            Some(&class) => class,
+            None => classify(c),
+        };
+        match class {
             Class::Word(w) => {
                 if !in_word {
                     if words > 0 {
@@ -921,7 +940,9 @@ fn prepare(texts: Vec<Bound<'_, PyString>>) -> Vec<Option<(String, u64, usize)>>
             // Not `to_str`, which would cache the UTF-8 form in the input str for its lifetime.
             // A str that cannot be encoded (a lone surrogate) is left to Python.
             let utf8 = text.encode_utf8().ok()?;
-            let (joined, words) = canonical(std::str::from_utf8(utf8.as_bytes()).ok()?)?;
+            // SAFETY: Python's strict UTF-8 encoder gives valid UTF-8 or an error (above).
+            let (joined, words) =
+                canonical(unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) })?;
             let key = text_key(&joined);
             Some((joined, key, words))
         })
