@@ -269,32 +269,26 @@ class Deduplicator:
     ) -> ParagraphVerdict:
         cluster = version.cluster
         founded_here = version.url_id == url_id and not repeat
+        first = cluster.first
+        if not founded_here:
+            # Positional: a keyword call of the generated __init__ costs twice as much, once
+            # for every paragraph. The fields' order is ParagraphVerdict's.
+            return ParagraphVerdict(
+                index, text, cluster_id(cluster.key), Verdict.DUPLICATE, first,
+                len(cluster.outlets), cluster.articles, False, (), (), 1.0,
+            )  # fmt: skip
         founding = version.founding
-        if founded_here:
-            if version.key == cluster.founder:
-                verdict = Verdict.RELATED if founding.related else Verdict.NEW
-            else:
-                verdict = Verdict.VARIANT
-            similarity = founding.similarity
+        founder = version.key == cluster.founder
+        if founder:
+            verdict = Verdict.RELATED if founding.related else Verdict.NEW
         else:
-            verdict = Verdict.DUPLICATE
-            similarity = 1.0
+            verdict = Verdict.VARIANT
+        related = tuple([cluster_id(k) for k in founding.related]) if founding.related else ()
         return ParagraphVerdict(
-            index=index,
-            text=text,
-            cluster_id=cluster.id,
-            verdict=verdict,
-            first_seen=cluster.first,
-            outlet_count=len(cluster.outlets),
-            occurrences=cluster.articles,
-            first_in_cluster=founded_here and version.key == cluster.founder,
-            related_clusters=tuple([cluster_id(k) for k in founding.related])
-            if founded_here and founding.related
-            else (),
-            numeric_diff=founding.numeric_diff if founded_here else (),
-            similarity=similarity,
-            other_events=founding.other_events if founded_here else (),
-        )
+            index, text, cluster_id(cluster.key), verdict, first, len(cluster.outlets),
+            cluster.articles, founder, related, founding.numeric_diff, founding.similarity,
+            founding.other_events,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ index
 
