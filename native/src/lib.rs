@@ -626,6 +626,19 @@ impl NearIndex {
             )));
         }
         let ranked = self.ranked(sketch);
+        // Start reading the candidates' texts (and the objects handed back) while this text's
+        // set is built: between two paragraphs, the stage's other work has evicted them.
+        for &(handle, _) in &ranked {
+            if let Some(Some(stored)) = self.stored.get(handle as usize) {
+                let text = stored.text.as_ptr().cast::<u8>();
+                for line in 0..4 {
+                    prefetch(text.wrapping_add(64 * line));
+                }
+                if let Some(item) = &stored.item {
+                    prefetch(item.as_ptr());
+                }
+            }
+        }
         let scratch = &mut self.scratch;
         let distinct = scratch.load(&sketch.hashes);
         sketch.distinct.store(distinct as u32, Ordering::Relaxed);
