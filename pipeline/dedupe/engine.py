@@ -35,6 +35,7 @@ from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
 from pipeline.dedupe.restore import load_records
 from pipeline.dedupe.shingles import content_key64, prepared, text_key
 from pipeline.dedupe.state import (
+    NO_FOUNDING,
     Change,
     Cluster,
     Founding,
@@ -362,6 +363,8 @@ class Deduplicator:
 
 
 def _founding(match: Match) -> Founding:
+    if match is NO_MATCH:
+        return NO_FOUNDING
     if not match.numeric_diff and not match.related and not match.other_events:
         return plain_founding(round(match.similarity, 4))
     return Founding(

@@ -191,7 +191,7 @@ class Cluster:
 
     def to_record(self) -> Record:
         return {
-            "founder": hex_key(self.founder),
+            "founder": f"{self.founder:016x}",  # hex_key, inline: one record a sighting
             "first": {  # FirstSeen.as_json, without building a FirstSeen
                 "source": self.first_source,
                 "url_id": self.first_url_id,
@@ -271,13 +271,14 @@ class Version:
         return self.last
 
     def to_record(self) -> Record:
+        first = iso_time(self.first)
         record: Record = {
             "seq": self.seq,
-            "cluster": hex_key(self.cluster.key),
+            "cluster": f"{self.cluster.key:016x}",  # hex_key, inline
             "source": self.source,
             "url_id": self.url_id,
-            "first": iso_time(self.first),
-            "last": iso_time(self.last),
+            "first": first,
+            "last": first if self.last is self.first else iso_time(self.last),
             "words": self.words,
             "text": decode_text(self.text) if self.text is not None else None,
         }

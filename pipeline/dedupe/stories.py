@@ -43,7 +43,7 @@ class Article:
             "story": hex_key(self.story),
             "version": self.version,
             "seen": iso_time(self.seen),
-            "versions": list(map(hex_key, self.versions)),
+            "versions": [f"{key:016x}" for key in self.versions],  # hex_key, inline
         }
 
     @classmethod
