@@ -24,14 +24,10 @@ LineKey = tuple[int, str]
 """(normalized text key, source)."""
 
 
-class LineCount:
-    __slots__ = ("count", "last", "pages")
-
-    def __init__(self, last: datetime) -> None:
-        self.pages: tuple[str, ...] = ()
-        """The url_ids counted, until the line is known boilerplate (then only the count)."""
-        self.count = 0
-        self.last = last
+LineCount = tuple[int, datetime, tuple[str, ...]]
+"""(distinct pages counted, last sighting, the url_ids counted until the line is known
+boilerplate, then none). A plain tuple of atomic values: the garbage collector stops tracking
+it (the state holds one per short line of every site)."""
 
 
 class SiteLines:
@@ -51,25 +47,25 @@ class SiteLines:
 
     def observe(self, key: LineKey, url_id: str, seen: datetime) -> tuple[bool, bool]:
         """Count ``url_id`` for the line; returns (is boilerplate now, state changed)."""
-        entry = self._counts.get(key)
-        if entry is None:
-            entry = self._counts[key] = LineCount(seen)
+        count, last, pages = self._counts.get(key) or (0, seen, ())
         changed = False
-        if entry.count < self.min_pages and url_id not in entry.pages:
-            entry.count += 1
-            entry.pages = () if entry.count >= self.min_pages else (*entry.pages, url_id)
+        if count < self.min_pages and url_id not in pages:
+            count += 1
+            pages = () if count >= self.min_pages else (*pages, url_id)
             changed = True
-        if seen > entry.last:
-            entry.last = seen
-            self._counts[key] = self._counts.pop(key)  # oldest sighting first
+        if seen > last:
+            last = seen
+            self._counts.pop(key)  # re-inserted last: oldest sighting first
             changed = True
-        return entry.count >= self.min_pages, changed
+        if changed or key not in self._counts:
+            self._counts[key] = (count, last, pages)
+        return count >= self.min_pages, changed
 
     def expire(self, cutoff: datetime) -> list[LineKey]:
         """Forget lines last seen before ``cutoff``; returns their keys."""
         old: list[LineKey] = []
-        for key, entry in self._counts.items():  # in order of last sighting
-            if entry.last >= cutoff:
+        for key, (_, last, _) in self._counts.items():  # in order of last sighting
+            if last >= cutoff:
                 break
             old.append(key)
         for key in old:
@@ -84,22 +80,25 @@ class SiteLines:
         entry = self._counts.get(key)
         if entry is None:
             return None
-        return {"pages": list(entry.pages), "count": entry.count, "last": iso_time(entry.last)}
+        count, last, pages = entry
+        return {"pages": list(pages), "count": count, "last": iso_time(last)}
 
     def load(self, record_key: str, value: Record) -> LineKey:
         """Load one ``b:`` record (restore); returns its key."""
         _, text_key, source = record_key.split(":", 2)
         key = (int_key(text_key), source)
-        entry = LineCount(parse_time(value["last"], "last"))
-        entry.pages = tuple(value["pages"])
-        entry.count = int(value["count"])
-        self._counts[key] = entry
+        pages = tuple(str(page) for page in value["pages"])
+        self._counts[key] = (int(value["count"]), parse_time(value["last"], "last"), pages)
         return key
 
     def order(self) -> None:
         """Sort the counts by last sighting (after a restore)."""
-        ordered = sorted(self._counts.items(), key=lambda kv: kv[1].last)
+        ordered = sorted(self._counts.items(), key=_last_sighting)
         self._counts = dict(ordered)
 
     def keys(self) -> Iterator[LineKey]:
         return iter(self._counts)
+
+
+def _last_sighting(item: tuple[LineKey, LineCount]) -> datetime:
+    return item[1][1]
