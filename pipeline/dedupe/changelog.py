@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.dedupe.boilerplate import SiteLines
 from pipeline.dedupe.state import Change, iso_time
+from pipeline.dedupe.stories import article_record, story_record
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator
@@ -60,10 +61,10 @@ def drain(dedup: Deduplicator) -> list[Change]:
     for url_id in dirty.articles:
         article = dedup.articles.get(url_id)
         if article is not None:
-            changes.append((f"a:{url_id}", article.to_record()))
+            changes.append((f"a:{url_id}", article_record(article)))
     for key in dirty.stories:
         story = dedup.stories.get(key)
-        changes.append((f"s:{key:016x}", story.to_record() if story else None))
+        changes.append((f"s:{key:016x}", story_record(story) if story else None))
     for line in dirty.lines:
         changes.append((SiteLines.record_key(line), dedup.lines.record(line)))
     if dirty.meta:

@@ -45,8 +45,20 @@ from pipeline.dedupe.state import (
     indexed_text,
     plain_founding,
     stored_text,
+    story_id,
 )
-from pipeline.dedupe.stories import Article, Story, file_article, file_story
+from pipeline.dedupe.stories import (
+    A_STORY,
+    A_VERSION,
+    A_VERSIONS,
+    S_URLS,
+    Article,
+    Story,
+    file_article,
+    file_story,
+    story_sources,
+    story_urls,
+)
 from pipeline.dedupe.verdicts import (
     ArticleInput,
     ArticleVerdict,
@@ -153,11 +165,11 @@ class Deduplicator:
             self.dirty.articles.add(url_id)
         return ArticleVerdict(
             url_id=url_id,
-            story_id=story.id,
+            story_id=story_id(story_key),
             status=status,
             version=version,
-            story_sources=story.sources(),
-            story_urls=story.url_list(),
+            story_sources=story_sources(story),
+            story_urls=story_urls(story),
             paragraphs=tuple(paragraphs),
             dropped=tuple(dropped),
         )
@@ -179,9 +191,9 @@ class Deduplicator:
 
     def _status(self, previous: Article | None, url_id: str, story_key: int) -> tuple[Status, int]:
         if previous is not None:
-            return Status.REFETCH, previous.version + (previous.story != story_key)
+            return Status.REFETCH, previous[A_VERSION] + (previous[A_STORY] != story_key)
         story = self.stories.get(story_key)
-        if story is not None and any(u != url_id for u, _, _ in story.urls):
+        if story is not None and any(u != url_id for u, _, _ in story[S_URLS]):
             return Status.SAME_TEXT, 1
         return Status.ORIGINAL, 1
 
@@ -191,7 +203,7 @@ class Deduplicator:
             return set()
         return {
             version.cluster.key
-            for key in previous.versions
+            for key in previous[A_VERSIONS]
             if (version := self.versions.get(key)) is not None
         }
 

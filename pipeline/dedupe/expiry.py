@@ -8,12 +8,14 @@ call; memory stays bounded by what was seen within the retention.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from operator import itemgetter
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.dedupe.boilerplate import SiteLines
-from pipeline.dedupe.state import Change, hex_key
+from pipeline.dedupe.state import Change, Version, hex_key
+from pipeline.dedupe.stories import A_SEEN, S_LAST
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator
@@ -35,7 +37,7 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
     """
     cutoff = now - dedup.config.retention
     deleted: list[Change] = []
-    for key in stale(dedup.versions, cutoff):
+    for key in stale(dedup.versions, cutoff, _version_seen):
         version = dedup.versions.pop(key)
         dedup.unindex(version)
         deleted.append((f"v:{hex_key(key)}", None))
@@ -46,10 +48,10 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
         if cluster.live <= 0 and dedup.clusters.get(cluster.key) is cluster:
             del dedup.clusters[cluster.key]
             deleted.append((f"c:{hex_key(cluster.key)}", None))
-    for url_id in stale(dedup.articles, cutoff):
+    for url_id in stale(dedup.articles, cutoff, itemgetter(A_SEEN)):
         del dedup.articles[url_id]
         deleted.append((f"a:{url_id}", None))
-    for story_key in stale(dedup.stories, cutoff):
+    for story_key in stale(dedup.stories, cutoff, itemgetter(S_LAST)):
         del dedup.stories[story_key]
         deleted.append((f"s:{hex_key(story_key)}", None))
     for line in dedup.lines.expire(cutoff):
@@ -60,16 +62,17 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
     return deleted
 
 
-class _Timed(Protocol):
-    @property
-    def last_seen(self) -> datetime: ...
+def _version_seen(version: Version) -> datetime:
+    return version.last
 
 
-def stale(store: Mapping[_K, _Timed], cutoff: datetime) -> list[_K]:
+def stale(
+    store: Mapping[_K, _V], cutoff: datetime, last_seen: Callable[[_V], datetime]
+) -> list[_K]:
     """Keys at the front of ``store`` (oldest sighting first) last seen before ``cutoff``."""
     stale: list[_K] = []
     for key, entry in store.items():
-        if entry.last_seen >= cutoff:
+        if last_seen(entry) >= cutoff:
             break
         stale.append(key)
     return stale

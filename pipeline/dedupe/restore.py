@@ -23,7 +23,7 @@ from pipeline.dedupe.state import (
     int_key,
     parse_time,
 )
-from pipeline.dedupe.stories import Article, Story
+from pipeline.dedupe.stories import A_SEEN, S_LAST, article_from_record, story_from_record
 
 if TYPE_CHECKING:
     from pipeline.dedupe.engine import Deduplicator
@@ -69,19 +69,19 @@ class _Loader:
         self.kept += 1
 
     def _article(self, url_id: str, value: Record) -> None:
-        self.dedup.articles[url_id] = Article.from_record(value)
+        self.dedup.articles[url_id] = article_from_record(value)
         self.kept += 1
 
     def _story(self, story_key: int, value: Record) -> None:
-        self.dedup.stories[story_key] = Story.from_record(story_key, value)
+        self.dedup.stories[story_key] = story_from_record(story_key, value)
         self.kept += 1
 
     def order(self) -> None:
         """Put every store in order of last sighting, as a running Deduplicator keeps them."""
         dedup = self.dedup
         _by_last(dedup.versions, lambda kv: (kv[1].last, kv[1].seq))
-        _by_last(dedup.articles, lambda kv: kv[1].seen)
-        _by_last(dedup.stories, lambda kv: kv[1].last)
+        _by_last(dedup.articles, lambda kv: kv[1][A_SEEN])
+        _by_last(dedup.stories, lambda kv: kv[1][S_LAST])
         dedup.lines.order()
 
     def link(self) -> None:

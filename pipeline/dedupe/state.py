@@ -185,10 +185,6 @@ class Cluster:
     def first(self) -> FirstSeen:
         return FirstSeen(self.first_source, self.first_url_id, self.first_time)
 
-    @property
-    def last_seen(self) -> datetime:
-        return self.last
-
     def to_record(self) -> Record:
         return {
             "founder": f"{self.founder:016x}",  # hex_key, inline: one record a sighting
@@ -265,10 +261,6 @@ class Version:
         self.founding = founding
         self.handle = -1
         """Position in the LSH index's handle table; -1 if not indexed."""
-
-    @property
-    def last_seen(self) -> datetime:
-        return self.last
 
     def to_record(self) -> Record:
         first = iso_time(self.first)

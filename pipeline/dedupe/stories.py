@@ -7,105 +7,83 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from pipeline.dedupe.expiry import touch
-from pipeline.dedupe.state import Record, hex_key, int_key, iso_time, parse_time, story_id
+from pipeline.dedupe.state import Record, int_key, iso_time, parse_time
 
 if TYPE_CHECKING:
     from pipeline.dedupe.verdicts import ArticleInput
 
 
-class Article:
-    """A url_id as last processed: its story, how many texts it had, the versions it carried."""
+Article = tuple[str, str, int, int, datetime, tuple[int, ...]]
+"""A url_id as last processed: (source, url, story key, how many texts it had, last seen, the
+keys of the versions it carried). A plain tuple of atomic values, replaced when the url_id is
+seen again: the garbage collector stops tracking it (the state holds one per url_id)."""
+A_SOURCE: Final = 0
+A_URL: Final = 1
+A_STORY: Final = 2
+A_VERSION: Final = 3
+A_SEEN: Final = 4
+A_VERSIONS: Final = 5
 
-    __slots__ = ("seen", "source", "story", "url", "version", "versions")
-
-    def __init__(
-        self, *, source: str, url: str, story: int, version: int, seen: datetime,
-        versions: tuple[int, ...],
-    ) -> None:  # fmt: skip
-        self.source = source
-        self.url = url
-        self.story = story
-        self.version = version
-        self.seen = seen
-        self.versions = versions
-
-    @property
-    def last_seen(self) -> datetime:
-        return self.seen
-
-    def to_record(self) -> Record:
-        return {
-            "source": self.source,
-            "url": self.url,
-            "story": hex_key(self.story),
-            "version": self.version,
-            "seen": iso_time(self.seen),
-            "versions": [f"{key:016x}" for key in self.versions],  # hex_key, inline
-        }
-
-    @classmethod
-    def from_record(cls, value: Record) -> Article:
-        return cls(
-            source=value["source"],
-            url=value["url"],
-            story=int_key(value["story"]),
-            version=int(value["version"]),
-            seen=parse_time(value["seen"], "seen"),
-            versions=tuple(int_key(k) for k in value["versions"]),
-        )
+Story = tuple[int, datetime, datetime, tuple[tuple[str, str, str], ...]]
+"""One article text (all paragraphs' words): (key, first seen, last seen, the (url_id, source,
+url) of every URL that had it, in order). A plain tuple of atomic values, like
+:data:`Article`."""
+S_KEY: Final = 0
+S_FIRST: Final = 1
+S_LAST: Final = 2
+S_URLS: Final = 3
 
 
-class Story:
-    """One article text (all paragraphs' words) and every (url_id, source, url) that had it."""
+def article_record(article: Article) -> Record:
+    source, url, story, version, seen, versions = article
+    return {
+        "source": source,
+        "url": url,
+        "story": f"{story:016x}",  # hex_key, inline
+        "version": version,
+        "seen": iso_time(seen),
+        "versions": [f"{key:016x}" for key in versions],
+    }
 
-    __slots__ = ("first", "key", "last", "urls")
 
-    def __init__(self, key: int, first: datetime) -> None:
-        self.key = key
-        self.urls: tuple[tuple[str, str, str], ...] = ()
-        """(url_id, source, url) of each URL, in order; a tuple of strings, which the garbage
-        collector stops tracking (the state holds one per story)."""
-        self.first = first
-        self.last = first
+def article_from_record(value: Record) -> Article:
+    return (
+        str(value["source"]),
+        str(value["url"]),
+        int_key(value["story"]),
+        int(value["version"]),
+        parse_time(value["seen"], "seen"),
+        tuple(int_key(k) for k in value["versions"]),
+    )
 
-    @property
-    def id(self) -> str:
-        return story_id(self.key)
 
-    @property
-    def last_seen(self) -> datetime:
-        return self.last
+def story_sources(story: Story) -> tuple[str, ...]:
+    """The outlets that published the story's text, first seen first."""
+    urls = story[S_URLS]
+    if len(urls) == 1:  # most stories
+        return (urls[0][1],)
+    return tuple(dict.fromkeys([source for _, source, _ in urls]))
 
-    def sources(self) -> tuple[str, ...]:
-        """The outlets that published the story's text, first seen first."""
-        urls = self.urls
-        if len(urls) == 1:  # most stories
-            return (urls[0][1],)
-        return tuple(dict.fromkeys([source for _, source, _ in urls]))
 
-    def url_list(self) -> tuple[str, ...]:
-        """The URLs under which the story's text was seen, first seen first."""
-        urls = self.urls
-        if len(urls) == 1:
-            return (urls[0][2],)
-        return tuple([url for _, _, url in urls])
+def story_urls(story: Story) -> tuple[str, ...]:
+    """The URLs under which the story's text was seen, first seen first."""
+    urls = story[S_URLS]
+    if len(urls) == 1:
+        return (urls[0][2],)
+    return tuple([url for _, _, url in urls])
 
-    def to_record(self) -> Record:
-        return {
-            "urls": [list(entry) for entry in self.urls],
-            "first": iso_time(self.first),
-            "last": iso_time(self.last),
-        }
 
-    @classmethod
-    def from_record(cls, key: int, value: Record) -> Story:
-        story = cls(key, parse_time(value["first"], "first"))
-        story.urls = tuple((str(u), str(s), str(url)) for u, s, url in value["urls"])
-        story.last = parse_time(value["last"], "last")
-        return story
+def story_record(story: Story) -> Record:
+    _, first, last, urls = story
+    return {"urls": [list(entry) for entry in urls], "first": iso_time(first),
+            "last": iso_time(last)}  # fmt: skip
+
+
+def story_from_record(key: int, value: Record) -> Story:
+    urls = tuple((str(u), str(s), str(url)) for u, s, url in value["urls"])
+    return key, parse_time(value["first"], "first"), parse_time(value["last"], "last"), urls
 
 
 def file_story(
@@ -117,25 +95,31 @@ def file_story(
 ) -> Story:
     """Put ``article``'s URL under its story (and out of its previous text's story)."""
     url_id, seen = article.url_id, article.seen_at
-    if previous is not None and previous.story != story_key:
-        old = stories.get(previous.story)
+    if previous is not None and previous[A_STORY] != story_key:
+        old = stories.get(previous[A_STORY])
         if old is not None:
-            old.urls = tuple(entry for entry in old.urls if entry[0] != url_id)
-            if not old.urls:
-                del stories[old.key]
-            dirty.add(previous.story)
+            kept = tuple(entry for entry in old[S_URLS] if entry[0] != url_id)
+            if kept:
+                stories[old[S_KEY]] = (old[S_KEY], old[S_FIRST], old[S_LAST], kept)
+            else:
+                del stories[old[S_KEY]]
+            dirty.add(previous[A_STORY])
     story = stories.get(story_key)
-    if story is None:
-        story = stories[story_key] = Story(story_key, seen)
-    for entry in story.urls:  # a loop, not any(): most stories have one URL
+    key, first, last, urls = story if story is not None else (story_key, seen, seen, ())
+    changed = False
+    for entry in urls:  # a loop, not any(): most stories have one URL
         if entry[0] == url_id:
             break
     else:
-        story.urls = (*story.urls, (url_id, sys.intern(article.source), article.url))
-        dirty.add(story_key)
-    if seen > story.last:
-        story.last = seen
-        touch(stories, story_key)
+        urls = (*urls, (url_id, sys.intern(article.source), article.url))
+        changed = True
+    if seen > last:
+        last = seen
+        if story is not None:
+            del stories[story_key]  # re-filed last: oldest sighting first
+        changed = True
+    if story is None or changed:
+        story = stories[story_key] = (key, first, last, urls)
         dirty.add(story_key)
     return story
 
@@ -152,18 +136,15 @@ def file_article(
     """Record what ``given`` carried; True if its record changed."""
     url_id, url, seen = given.url_id, given.url, given.seen_at
     if previous is None:
-        articles[url_id] = Article(
-            source=sys.intern(given.source), url=url, story=story_key, version=version,
-            seen=seen, versions=versions,
-        )  # fmt: skip
+        articles[url_id] = (sys.intern(given.source), url, story_key, version, seen, versions)
         return True
-    now = (story_key, version, versions, url)
-    if (previous.story, previous.version, previous.versions, previous.url) == now and (
-        seen <= previous.seen
+    source, old_url, old_story, old_version, last, old_versions = previous
+    if (old_story, old_version, old_versions, old_url) == (story_key, version, versions, url) and (
+        seen <= last
     ):
         return False
-    previous.story, previous.version, previous.versions, previous.url = now
-    if seen > previous.seen:
-        previous.seen = seen
-        touch(articles, url_id)
+    if seen > last:
+        last = seen
+        del articles[url_id]  # re-filed last: oldest sighting first
+    articles[url_id] = (source, url, story_key, version, last, versions)
     return True
