@@ -36,14 +36,18 @@ from pipeline.dedupe.restore import load_records
 from pipeline.dedupe.shingles import content_key64, prepared, text_key
 from pipeline.dedupe.state import (
     NO_FOUNDING,
+    RELATED,
+    SIMILARITY,
     Change,
     Cluster,
     Founding,
     Version,
     cluster_id,
     encode_text,
+    founding,
     indexed_text,
-    plain_founding,
+    numeric_changes,
+    other_events,
     stored_text,
     story_id,
 )
@@ -290,17 +294,15 @@ class Deduplicator:
                 index, text, cluster_id(cluster.key), Verdict.DUPLICATE, first,
                 len(cluster.outlets), cluster.articles, False, (), (), 1.0,
             )  # fmt: skip
-        founding = version.founding
+        found = version.founding
+        linked = found[RELATED]
         founder = version.key == cluster.founder
-        if founder:
-            verdict = Verdict.RELATED if founding.related else Verdict.NEW
-        else:
-            verdict = Verdict.VARIANT
-        related = tuple([cluster_id(k) for k in founding.related]) if founding.related else ()
+        verdict = (Verdict.RELATED if linked else Verdict.NEW) if founder else Verdict.VARIANT
+        related = tuple([cluster_id(k) for k in linked]) if linked else ()
         return ParagraphVerdict(
             index, text, cluster_id(cluster.key), verdict, first, len(cluster.outlets),
-            cluster.articles, founder, related, founding.numeric_diff, founding.similarity,
-            founding.other_events,
+            cluster.articles, founder, related, numeric_changes(found), found[SIMILARITY],
+            other_events(found),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ index
@@ -377,11 +379,6 @@ class Deduplicator:
 def _founding(match: Match) -> Founding:
     if match is NO_MATCH:
         return NO_FOUNDING
-    if not match.numeric_diff and not match.related and not match.other_events:
-        return plain_founding(round(match.similarity, 4))
-    return Founding(
-        similarity=round(match.similarity, 4),
-        numeric_diff=match.numeric_diff,
-        related=match.related,
-        other_events=match.other_events,
+    return founding(
+        round(match.similarity, 4), match.numeric_diff, match.related, match.other_events
     )

@@ -22,11 +22,10 @@ from __future__ import annotations
 import functools
 from codecs import charmap_decode as _charmap_decode
 from codecs import charmap_encode as _charmap_encode
-from dataclasses import dataclass
 from datetime import datetime
 from encodings.cp1256 import decoding_table as _CP1256_DECODING
 from encodings.cp1256 import encoding_table as _CP1256_ENCODING
-from typing import Any
+from typing import Any, Final
 
 from pipeline.dedupe.exceptions import StateError
 from pipeline.dedupe.numbers import NumericChange
@@ -91,51 +90,79 @@ def parse_time(value: Any, what: str) -> datetime:
     return when
 
 
-@dataclass(frozen=True, slots=True)
-class Founding:
-    """How a version compared with what was known when it first appeared."""
+Founding = tuple[
+    float,
+    tuple[tuple[str, str | None, str | None], ...],
+    tuple[int, ...],
+    tuple[tuple[str, float, tuple[str, ...], tuple[str, ...]], ...],
+]
+"""How a version compared with what was known when it first appeared: (similarity, the
+fields of each :class:`~pipeline.dedupe.numbers.NumericChange`, the cluster keys it was linked
+to (a rewording of them), the fields of each :class:`~pipeline.dedupe.verdicts.OtherEvent`).
+Plain tuples of atomic values: the garbage collector stops tracking them (the state holds one
+per version). :func:`founding` builds one, :func:`numeric_changes` and :func:`other_events` give
+the objects back."""
+SIMILARITY: Final = 0
+NUMERIC_DIFF: Final = 1
+RELATED: Final = 2
+OTHER_EVENTS: Final = 3
 
-    similarity: float
-    numeric_diff: tuple[NumericChange, ...] = ()
-    related: tuple[int, ...] = ()
-    """Cluster keys it was linked to (a rewording of them)."""
-    other_events: tuple[OtherEvent, ...] = ()
-
-    def to_record(self) -> Record:
-        if not (self.numeric_diff or self.related or self.other_events):
-            return {"similarity": self.similarity, "numeric_diff": [], "related": [],
-                    "other_events": []}  # fmt: skip
-        return {
-            "similarity": self.similarity,
-            "numeric_diff": [c.as_json() for c in self.numeric_diff],
-            "related": [hex_key(k) for k in self.related],
-            "other_events": [o.as_json() for o in self.other_events],
-        }
-
-    @classmethod
-    def from_record(cls, value: Record) -> Founding:
-        return cls(
-            similarity=float(value["similarity"]),
-            numeric_diff=tuple(
-                NumericChange(c["subject"], c["before"], c["after"]) for c in value["numeric_diff"]
-            ),
-            related=tuple(int_key(k) for k in value["related"]),
-            other_events=tuple(
-                OtherEvent(o["cluster_id"], float(o["similarity"]), tuple(o["these"]),
-                           tuple(o["those"]))
-                for o in value["other_events"]
-            ),
-        )  # fmt: skip
+NO_FOUNDING: Founding = (0.0, (), (), ())
 
 
-NO_FOUNDING = Founding(0.0)
+def founding(
+    similarity: float,
+    numeric_diff: tuple[NumericChange, ...],
+    related: tuple[int, ...],
+    others: tuple[OtherEvent, ...],
+) -> Founding:
+    if not (numeric_diff or related or others):
+        return plain_founding(similarity)
+    changes = tuple([(c.subject, c.before, c.after) for c in numeric_diff])
+    events = tuple([(o.cluster_id, o.similarity, o.these, o.those) for o in others])
+    return similarity, changes, related, events
 
 
 @functools.cache
 def plain_founding(similarity: float) -> Founding:
     """A shared Founding with only a similarity: no per-version object. Similarities are
     rounded to 4 decimals, so at most 10,001 of these ever exist (about 1 MB)."""
-    return Founding(similarity) if similarity else NO_FOUNDING
+    return (similarity, (), (), ()) if similarity else NO_FOUNDING
+
+
+def numeric_changes(found: Founding) -> tuple[NumericChange, ...]:
+    return tuple(map(NumericChange._make, found[NUMERIC_DIFF])) if found[NUMERIC_DIFF] else ()
+
+
+def other_events(found: Founding) -> tuple[OtherEvent, ...]:
+    events = found[OTHER_EVENTS]
+    return tuple([OtherEvent(*event) for event in events]) if events else ()
+
+
+def founding_record(found: Founding) -> Record:
+    similarity, changes, related, events = found
+    return {
+        "similarity": similarity,
+        "numeric_diff": [{"subject": s, "before": b, "after": a} for s, b, a in changes],
+        "related": [hex_key(k) for k in related],
+        "other_events": [  # OtherEvent.as_json
+            {"cluster_id": c, "similarity": sim, "these": list(these), "those": list(those)}
+            for c, sim, these, those in events
+        ],
+    }
+
+
+def founding_from_record(value: Record) -> Founding:
+    return founding(
+        float(value["similarity"]),
+        tuple(NumericChange(c["subject"], c["before"], c["after"]) for c in value["numeric_diff"]),
+        tuple(int_key(k) for k in value["related"]),
+        tuple(
+            OtherEvent(o["cluster_id"], float(o["similarity"]), tuple(o["these"]),
+                       tuple(o["those"]))
+            for o in value["other_events"]
+        ),
+    )  # fmt: skip
 
 
 def encode_text(text: str) -> bytes:
@@ -219,10 +246,7 @@ def _founding_from(version: Record) -> Founding:
     if not value:
         similarity = version.get("similarity")
         return plain_founding(float(similarity)) if similarity is not None else NO_FOUNDING
-    founding = Founding.from_record(value)
-    if founding.numeric_diff or founding.related or founding.other_events:
-        return founding
-    return plain_founding(founding.similarity)
+    return founding_from_record(value)
 
 
 class Version:
@@ -274,11 +298,11 @@ class Version:
             "words": self.words,
             "text": decode_text(self.text) if self.text is not None else None,
         }
-        founding = self.founding
-        if founding.numeric_diff or founding.related or founding.other_events:
-            record["founding"] = founding.to_record()
-        elif founding is not NO_FOUNDING:  # only a similarity: no nested record
-            record["similarity"] = founding.similarity
+        found = self.founding
+        if found[NUMERIC_DIFF] or found[RELATED] or found[OTHER_EVENTS]:
+            record["founding"] = founding_record(found)
+        elif found is not NO_FOUNDING:  # only a similarity: no nested record
+            record["similarity"] = found[SIMILARITY]
         return record
 
     @classmethod
