@@ -21,6 +21,9 @@ class Dirty:
 
     def __init__(self) -> None:
         self.versions: set[int] = set()
+        self.texts: dict[int, str] = {}
+        """The normalized texts of the versions indexed since the last drain (their records
+        carry it; the versions keep only its stored bytes)."""
         self.lasts: set[int] = set()
         """Versions seen again: only their ``last`` changed (an ``l:`` record, not ``v:``)."""
         self.clusters: set[int] = set()
@@ -33,6 +36,7 @@ class Dirty:
 
     def clear(self) -> None:
         self.versions.clear()
+        self.texts.clear()
         self.lasts.clear()
         self.clusters.clear()
         self.articles.clear()
@@ -49,7 +53,7 @@ def drain(dedup: Deduplicator) -> list[Change]:
     for key in dirty.versions:
         version = dedup.versions.get(key)
         if version is not None:
-            changes.append((f"v:{key:016x}", version.to_record()))
+            changes.append((f"v:{key:016x}", version.to_record(dirty.texts.get(key))))
     for key in dirty.lasts - dirty.versions:  # a new version's record has its last sighting
         version = dedup.versions.get(key)
         if version is not None:

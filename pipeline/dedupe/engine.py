@@ -264,6 +264,7 @@ class Deduplicator:
         cluster.live += 1
         if version.text is not None:
             self._index.add(version, sketch)
+            self.dirty.texts[key] = canonical
         self.dirty.versions.add(key)
         self.dirty.clusters.add(cluster.key)
         return version

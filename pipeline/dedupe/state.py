@@ -286,7 +286,9 @@ class Version:
         self.handle = -1
         """Position in the LSH index's handle table; -1 if not indexed."""
 
-    def to_record(self) -> Record:
+    def to_record(self, text: str | None = None) -> Record:
+        """The ``v:`` record; ``text``: the version's normalized text if the caller has it
+        (spares decoding the stored bytes)."""
         first = iso_time(self.first)
         record: Record = {
             "seq": self.seq,
@@ -296,7 +298,7 @@ class Version:
             "first": first,
             "last": first if self.last is self.first else iso_time(self.last),
             "words": self.words,
-            "text": decode_text(self.text) if self.text is not None else None,
+            "text": None if self.text is None else text or decode_text(self.text),
         }
         found = self.founding
         if found[NUMERIC_DIFF] or found[RELATED] or found[OTHER_EVENTS]:
