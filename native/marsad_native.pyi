@@ -75,10 +75,14 @@ class NearIndex:
     def __len__(self) -> int: ...
     def nbytes(self) -> int: ...
 
-def prepare(texts: list[str]) -> list[tuple[str, int, int] | None]:
-    """For each paragraph ``(canonical text, text key, number of words)`` as
-    ``pipeline.dedupe.shingles`` ``joined(words(text))`` and ``text_key`` give them, or None
-    where the text has a character outside the fast path of ``words``."""
+def prepare(
+    texts: list[str], codepage: str
+) -> list[tuple[str, int, int, bytes] | None]:
+    """For each paragraph ``(canonical text, text key, number of words, stored text)`` as
+    ``pipeline.dedupe.shingles`` ``joined(words(text))`` and ``text_key`` and
+    ``pipeline.dedupe.state.encode_text`` give them, or None where the text has a character
+    outside the fast path of ``words`` or outside the code page (``codepage``: its 256
+    characters in byte order)."""
 
 class WordingRules:
     """The event check (``pipeline.dedupe.events.compare_wording``) and the numeric difference

@@ -943,11 +943,34 @@ fn text_key(text: &str) -> u64 {
     u64::from_be_bytes(digest)
 }
 
-/// For each paragraph, `(canonical text, text key, number of words)`, or None where a character
-/// is outside the fast path or the str cannot be encoded (Python's normalizer handles those).
+/// Code points below this that the code page has, as their byte there.
+const ENCODED: usize = 0x700;
+
+/// For each paragraph, `(canonical text, text key, number of words, the canonical text in the
+/// code page)`, or None where a character is outside the fast path or the code page (`codepage`:
+/// its 256 characters in byte order), or the str cannot be encoded (Python handles those).
 #[pyfunction]
-fn prepare(texts: Vec<Bound<'_, PyString>>) -> Vec<Option<(String, u64, usize)>> {
-    texts
+#[allow(clippy::type_complexity)]
+fn prepare(
+    py: Python<'_>,
+    texts: Vec<Bound<'_, PyString>>,
+    codepage: &str,
+) -> PyResult<Vec<Option<(String, u64, usize, Py<PyBytes>)>>> {
+    let mut bytes = [None::<u8>; ENCODED];
+    let mut count = 0;
+    for (byte, c) in codepage.chars().enumerate() {
+        count += 1;
+        if (c as usize) < ENCODED && byte < 256 {
+            bytes[c as usize].get_or_insert(byte as u8);
+        }
+    }
+    if count != 256 {
+        return Err(PyValueError::new_err(format!(
+            "codepage must have 256 characters, got {count}"
+        )));
+    }
+    let mut encoded = Vec::new();
+    Ok(texts
         .iter()
         .map(|text| {
             // Not `to_str`, which would cache the UTF-8 form in the input str for its lifetime.
@@ -956,10 +979,14 @@ fn prepare(texts: Vec<Bound<'_, PyString>>) -> Vec<Option<(String, u64, usize)>>
             // SAFETY: Python's strict UTF-8 encoder gives valid UTF-8 or an error (above).
             let (joined, words) =
                 canonical(unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) })?;
+            encoded.clear();
+            for c in joined.chars() {
+                encoded.push(bytes.get(c as usize).copied().flatten()?);
+            }
             let key = text_key(&joined);
-            Some((joined, key, words))
+            Some((joined, key, words, PyBytes::new(py, &encoded).unbind()))
         })
-        .collect()
+        .collect())
 }
 
 #[pymodule]

@@ -43,7 +43,6 @@ from pipeline.dedupe.state import (
     Founding,
     Version,
     cluster_id,
-    encode_text,
     founding,
     indexed_text,
     numeric_changes,
@@ -118,7 +117,7 @@ class Deduplicator:
         seen = article.seen_at
         texts = prepared(article.paragraphs)
         if article.content_hash is None:
-            story_key = content_key64([c for c, _, _ in texts]) & _KEY_MASK
+            story_key = content_key64([c for c, _, _, _ in texts]) & _KEY_MASK
         else:  # the extract stage's fingerprint of the same words: its head is the same key
             story_key = int(article.content_hash[:16], 16) & _KEY_MASK
         previous = self.articles.get(url_id)
@@ -127,7 +126,7 @@ class Deduplicator:
         paragraphs: list[ParagraphVerdict] = []
         dropped: list[DroppedParagraph] = []
         carried: dict[int, None] = {}
-        for index, (text, (canonical, full_key, word_count)) in enumerate(
+        for index, (text, (canonical, full_key, word_count, encoded)) in enumerate(
             zip(article.paragraphs, texts, strict=True)
         ):
             if not word_count:
@@ -147,7 +146,7 @@ class Deduplicator:
             repeat = key in carried
             if current is None:
                 current = self._new_version(
-                    key, canonical, word_count, source=source, url_id=url_id, seen=seen
+                    key, canonical, encoded, word_count, source=source, url_id=url_id, seen=seen
                 )
             cluster = current.cluster
             if cluster.key not in counted:
@@ -228,6 +227,7 @@ class Deduplicator:
         self,
         key: int,
         canonical: str,
+        encoded: bytes,
         word_count: int,
         *,
         source: str,
@@ -237,10 +237,8 @@ class Deduplicator:
         config = self.config
         near = word_count >= config.min_words
         sketch: object = None
-        encoded: bytes | None = None
         match = NO_MATCH
         if near:
-            encoded = encode_text(canonical)
             sketch = self._index.sketch(canonical, encoded)
             neighbours, best = self._index.nearest(canonical, sketch)
             match = self._matcher.match(source, canonical, encoded, neighbours, best)
@@ -257,7 +255,7 @@ class Deduplicator:
             url_id=url_id,
             first=seen,
             words=word_count,
-            text=encoded if match.index else None,
+            text=encoded if near and match.index else None,  # only indexed versions keep it
             founding=_founding(match),
         )
         self.versions[key] = version

@@ -23,11 +23,13 @@ from collections.abc import Iterable, Sequence
 
 from marsad_native import prepare
 
+from pipeline.dedupe.state import encode_text
 from pipeline.text import tokens
 
-Prepared = tuple[str, int, int]
-"""A paragraph's canonical text (its normalized words joined by spaces), text key and number
-of words; the words are ``canonical.split(" ")`` (no word holds a space)."""
+Prepared = tuple[str, int, int, bytes]
+"""A paragraph's canonical text (its normalized words joined by spaces), text key, number of
+words and canonical text in the stored encoding (:func:`pipeline.dedupe.state.encode_text`);
+the words are ``canonical.split(" ")`` (no word holds a space)."""
 
 CODEPAGE = bytes(range(256)).decode("cp1256")
 """The 256 characters of Windows-1256 in byte order: how the native core reads stored texts
@@ -35,10 +37,10 @@ CODEPAGE = bytes(range(256)).decode("cp1256")
 
 
 def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
-    """``(joined(words), text_key(joined(words)), len(words))`` of each paragraph's words, in
-    one native call for text the fast path of :func:`words` handles (the unit tests check they
-    agree), through ``pipeline.text.tokens`` for the rest."""
-    found = prepare(list(paragraphs))
+    """``(joined(words), text_key(joined(words)), len(words), encode_text(joined(words)))`` of
+    each paragraph's words, in one native call for text the fast path of :func:`words` handles
+    (the unit tests check they agree), through ``pipeline.text.tokens`` for the rest."""
+    found = prepare(list(paragraphs), CODEPAGE)
     if None not in found:
         return found  # type: ignore[return-value]  # all on the fast path
     result: list[Prepared] = []
@@ -48,13 +50,14 @@ def prepared(paragraphs: Sequence[str]) -> list[Prepared]:
             continue
         paragraph_words = tokens(paragraph)
         canonical = joined(paragraph_words)
-        result.append((canonical, text_key(canonical), len(paragraph_words)))
+        count = len(paragraph_words)
+        result.append((canonical, text_key(canonical), count, encode_text(canonical)))
     return result
 
 
 def words(text: str) -> list[str]:
     """The normalized, lower-cased words of ``text``: equal to ``pipeline.text.tokens(text)``."""
-    canonical, _, count = prepared([text])[0]
+    canonical, _, count, _ = prepared([text])[0]
     return canonical.split(" ") if count else []
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marsad_native import prepare
 
 from connectors.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe.shingles import (
+    CODEPAGE,
     content_key64,
     joined,
     prepared,
@@ -19,6 +21,7 @@ from pipeline.dedupe.shingles import (
     text_key,
     words,
 )
+from pipeline.dedupe.state import encode_text
 from pipeline.text import content_fingerprint, tokens
 from tests.unit.dedupe.support import seed
 
@@ -70,10 +73,11 @@ def test_shingles_and_similarities() -> None:
     assert similarities(a, a) == (1.0, 1.0)
 
 
-def reference(text: str) -> tuple[str, int, int]:
+def reference(text: str) -> tuple[str, int, int, bytes]:
     paragraph_words = tokens(text)
     assert all(" " not in w for w in paragraph_words)  # so the words are canonical.split(" ")
-    return joined(paragraph_words), text_key(joined(paragraph_words)), len(paragraph_words)
+    canonical = joined(paragraph_words)
+    return canonical, text_key(canonical), len(paragraph_words), encode_text(canonical)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -85,17 +89,25 @@ def test_prepared_equals_the_normalizer(texts: list[str]) -> None:
 def test_prepared_equals_the_normalizer_on_every_seed_line() -> None:
     lines = [line for seed_id in SEED_IDS for line in seed_lines(seed_id)]
     assert prepared(lines) == [reference(line) for line in lines]
-    fast = prepare(lines)
+    fast = prepare(lines, CODEPAGE)
     assert sum(item is not None for item in fast) > 0.9 * len(lines)  # the native path is used
 
 
 def test_the_native_path_leaves_other_characters_to_python() -> None:
-    assert prepare(["قصف \ufefb", "قصف"]) == [None, ("قصف", text_key("قصف"), 1)]
+    assert prepare(["قصف \ufefb", "قصف"], CODEPAGE) == [
+        None,
+        ("قصف", text_key("قصف"), 1, "قصف".encode("cp1256")),
+    ]
+    # a code page without a letter of the text: Python encodes it (NUL, then UTF-8)
+    latin = bytes(range(256)).decode("latin-1")
+    assert prepare(["قصف"], latin) == [None]
+    with pytest.raises(ValueError, match="256 characters"):
+        prepare(["قصف"], "abc")
 
 
 def test_a_lone_surrogate_goes_to_python_and_the_input_keeps_no_utf8_copy() -> None:
     text = "قصف \ud800 حلب"
-    assert prepare([text]) == [None]
+    assert prepare([text], CODEPAGE) == [None]
     assert prepared([text]) == [reference(text)]
     paragraphs = [f"قصف مدفعي على حلب {n}" for n in range(20)]
     sizes = [sys.getsizeof(p) for p in paragraphs]
