@@ -126,6 +126,7 @@ class Deduplicator:
         paragraphs: list[ParagraphVerdict] = []
         dropped: list[DroppedParagraph] = []
         carried: dict[int, None] = {}
+        versions, lines, dirty = self.versions, self.lines, self.dirty
         for index, (text, (canonical, full_key, word_count, encoded)) in enumerate(
             zip(article.paragraphs, texts, strict=True)
         ):
@@ -133,12 +134,12 @@ class Deduplicator:
                 dropped.append(DroppedParagraph(text, DropReason.NO_WORDS.value))
                 continue
             key = full_key & _KEY_MASK
-            current = self.versions.get(key)
-            if self.lines.counts(word_count):
+            current = versions.get(key)
+            if lines.counts(word_count):
                 line: LineKey = (key, source)
-                frequent, changed = self.lines.observe(line, url_id, seen)
+                frequent, changed = lines.observe(line, url_id, seen)
                 if changed:
-                    self.dirty.lines.add(line)
+                    dirty.lines.add(line)
                 # Boilerplate is the site's own: a line other outlets carry too is news.
                 if frequent and (current is None or current.cluster.outlets == (source,)):
                     dropped.append(DroppedParagraph(text, DropReason.SITE_BOILERPLATE.value))
@@ -152,7 +153,7 @@ class Deduplicator:
             if cluster.key not in counted:
                 counted.add(cluster.key)
                 cluster.articles += 1
-                self.dirty.clusters.add(cluster.key)
+                dirty.clusters.add(cluster.key)
             self._sighted(current, source, seen)
             carried[key] = None
             paragraphs.append(self._verdict(index, text, current, url_id, repeat))
@@ -166,16 +167,10 @@ class Deduplicator:
             versions=tuple(carried),
         ):
             self.dirty.articles.add(url_id)
-        return ArticleVerdict(
-            url_id=url_id,
-            story_id=story_id(story_key),
-            status=status,
-            version=version,
-            story_sources=story_sources(story),
-            story_urls=story_urls(story),
-            paragraphs=tuple(paragraphs),
-            dropped=tuple(dropped),
-        )
+        return ArticleVerdict(  # positional, in the fields' order (a keyword call costs more)
+            url_id, story_id(story_key), status, version, story_sources(story), story_urls(story),
+            tuple(paragraphs), tuple(dropped),
+        )  # fmt: skip
 
     def _tick(self, seen: datetime) -> None:
         if self.clock is None or seen > self.clock:

@@ -157,8 +157,11 @@ class ParagraphVerdict:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ArticleVerdict:
+    """One article's verdict. Built once per article, so not frozen (see
+    :class:`ParagraphVerdict`); treat it as read-only."""
+
     url_id: str
     story_id: str
     """Same normalized words (all paragraphs) → same story id, whatever the URL."""
