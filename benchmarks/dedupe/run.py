@@ -19,14 +19,16 @@
    a stream of unique paragraphs (the worst case), and for the datasketch variant.
 
 Throughput is paragraphs per second of process CPU time (one process, one core) and of wall
-time. The machine is shared: absolute figures move between runs, ratios within one run are
-what count. Not a test: nothing passes or fails here.
+time; the stage runs ``--rounds`` times (every index once a round, in turn) and the ratio is
+given for each round and as their median. The machine is shared: absolute figures move between
+runs, ratios within one run are what count. Not a test: nothing passes or fails here.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -230,13 +232,69 @@ def state_memory(
     }
 
 
+def stage_section(
+    items: Sequence[Item],
+    config: DedupeConfig,
+    engines: Sequence[tuple[str, IndexFactory]],
+    rounds_wanted: int,
+) -> None:
+    """The stage with every index, ``rounds_wanted`` rounds: throughput, quality, ratios."""
+    print("\n## Stage: Deduplicator.process + drain_changes, whole stream\n")
+    print(
+        "| index | paragraphs/s (CPU) | paragraphs/s (wall) | RSS delta | pair precision"
+        " | pair recall | distinct-text precision | distinct-text recall |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    # Every index once a round, in turn: a slow spell of the shared machine falls on one
+    # round, not on one index. Quality is the same every round (the stage is deterministic).
+    rounds = [
+        [run_stage(name, items, config, factory) for name, factory in engines]
+        for _ in range(rounds_wanted)
+    ]
+    runs = rounds[0]
+    for index_, run in enumerate(runs):
+        cpu = statistics.median(r[index_].per_cpu_second for r in rounds)
+        wall = statistics.median(r[index_].per_wall_second for r in rounds)
+        scores, distinct = pair_scores(run.roots, run.clusters), distinct_scores(run)
+        print(
+            f"| {run.name} | {cpu:,.0f} | {wall:,.0f} |"
+            f" {run.rss_delta / 2**20:,.0f} MiB | {scores.precision:.4f} | {scores.recall:.4f} |"
+            f" {distinct.precision:.4f} | {distinct.recall:.4f} |"
+        )
+    print(f"\n(throughput: median of {len(rounds)} rounds; RSS delta of the first)")
+    for index_, other in enumerate(runs[1:], start=1):
+        ratios = [r[0].per_cpu_second / r[index_].per_cpu_second for r in rounds]
+        each = ", ".join(f"{ratio:.2f}x" for ratio in ratios)
+        print(
+            f"\nstage ratio (CPU) against {other.name}: median {statistics.median(ratios):.2f}x"
+            f" (rounds: {each})"
+        )
+    print(
+        "\nrecall by edit (share put in the cluster of the root's first occurrence;"
+        " other_place: share wrongly merged, lower is better):"
+    )
+    for run in runs:
+        by_edit = edit_recall(run.roots, run.edits, run.clusters)
+        cells = ", ".join(f"{e} {share:.3f} (n={n})" for e, (share, n) in by_edit.items())
+        print(f"- {run.name}: {cells}; dropped as boilerplate: {run.dropped}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dedupe.run", description=__doc__)
     parser.add_argument("--paragraphs", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--no-datasketch", action="store_true", help="only the stage's own index")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="stage runs of every index, in turn (the machine is shared: ratios are given for"
+        " each round and their median)",
+    )
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be >= 1")
     config = standard_config()
 
     started = time.perf_counter()
@@ -258,35 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             (f"datasketch MinHashLSH (t={t}, {DATASKETCH_PERM} perm, {h})", datasketch(t, h))
             for t, h in DATASKETCH_VARIANTS
         ]
-    print("\n## Stage: Deduplicator.process + drain_changes, whole stream\n")
-    print(
-        "| index | paragraphs/s (CPU) | paragraphs/s (wall) | RSS delta | pair precision"
-        " | pair recall | distinct-text precision | distinct-text recall |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    runs = []
-    for name, factory in engines:
-        run = run_stage(name, items, config, factory)
-        runs.append(run)
-        scores, distinct = pair_scores(run.roots, run.clusters), distinct_scores(run)
-        print(
-            f"| {name} | {run.per_cpu_second:,.0f} | {run.per_wall_second:,.0f} |"
-            f" {run.rss_delta / 2**20:,.0f} MiB | {scores.precision:.4f} | {scores.recall:.4f} |"
-            f" {distinct.precision:.4f} | {distinct.recall:.4f} |"
-        )
-    for other in runs[1:]:
-        print(
-            f"\nstage ratio (CPU) against {other.name}:"
-            f" {runs[0].per_cpu_second / other.per_cpu_second:.2f}x"
-        )
-    print(
-        "\nrecall by edit (share put in the cluster of the root's first occurrence;"
-        " other_place: share wrongly merged, lower is better):"
-    )
-    for run in runs:
-        by_edit = edit_recall(run.roots, run.edits, run.clusters)
-        cells = ", ".join(f"{e} {share:.3f} (n={n})" for e, (share, n) in by_edit.items())
-        print(f"- {run.name}: {cells}; dropped as boilerplate: {run.dropped}")
+    stage_section(items, config, engines, args.rounds)
 
     print("\n## Index alone: sketch + candidates + insert per distinct text\n")
     texts = distinct_texts(items, config)
