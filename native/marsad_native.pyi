@@ -57,11 +57,19 @@ class NearIndex:
         first (ties: lowest ``seq`` first). At most ``per_group`` handles of one group are
         verified, and verification stops after the first Jaccard >= ``stop_at``. Raises
         ValueError for a candidate added without a text."""
+    def search(
+        self,
+        text: str | bytes,
+        per_group: int,
+        stop_at: float,
+        min_jaccard: float,
+        min_containment: float,
+    ) -> tuple[Sketch, float, list[tuple[Any, float, float]]]:
+        """``sketch(text)`` and ``nearest`` of it in one call: ``(sketch, best, near)``."""
     def add(
         self,
         handle: int,
         sketch: Sketch,
-        *,
         text: bytes | None = None,
         group: int = 0,
         seq: int = 0,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datasketch import MinHash, MinHashLSH
 from marsad_native import Shingler
 
-from pipeline.dedupe.candidates import Nearest, verify
+from pipeline.dedupe.candidates import Near, Nearest, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, shingle_list
 from pipeline.dedupe.state import Version, indexed_text, stored_text
@@ -75,6 +75,11 @@ class DatasketchIndex:
 
     def nearest(self, text: str, sketch: object) -> Nearest:
         return verify(self._shingler, self._config, text, sketch, self.candidates(sketch))
+
+    def search(self, text: str, encoded: bytes) -> tuple[object, list[Near], float]:
+        sketch = self.sketch(text, encoded)
+        near, best = self.nearest(text, sketch)
+        return sketch, near, best
 
     def add(self, version: Version, sketch: object) -> None:
         self._lsh.insert(version.key, sketch, check_duplication=False)

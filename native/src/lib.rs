@@ -685,10 +685,33 @@ impl NearIndex {
         Ok((best, near))
     }
 
+    /// [`NearIndex::sketch`] of `text` and [`NearIndex::nearest`] of that sketch in one call:
+    /// `(sketch, best, near)`.
+    fn search(
+        &mut self,
+        py: Python<'_>,
+        text: &Bound<'_, PyAny>,
+        per_group: usize,
+        stop_at: f64,
+        min_jaccard: f64,
+        min_containment: f64,
+    ) -> PyResult<(Py<Sketch>, f64, Vec<Verified>)> {
+        let sketch = self.sketch(text)?;
+        let (best, near) = self.nearest(
+            py,
+            &sketch,
+            per_group,
+            stop_at,
+            min_jaccard,
+            min_containment,
+        )?;
+        Ok((Py::new(py, sketch)?, best, near))
+    }
+
     /// File `handle` under each band of `sketch`, after the handles already there. With
     /// `text` (its stored text), `group`, `seq` and `item`, the handle can be verified by
     /// [`NearIndex::nearest`].
-    #[pyo3(signature = (handle, sketch, *, text=None, group=0, seq=0, item=None))]
+    #[pyo3(signature = (handle, sketch, text=None, group=0, seq=0, item=None))]
     fn add(
         &mut self,
         handle: u32,

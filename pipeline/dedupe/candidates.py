@@ -53,6 +53,9 @@ class CandidateIndex(Protocol):
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
         """Indexed versions that may be near, best first, with an evidence score."""
 
+    def search(self, text: str, encoded: bytes) -> tuple[object, list[Near], float]:
+        """:meth:`sketch` and :meth:`nearest` of it: ``(sketch, near, best)``."""
+
     def nearest(self, text: str, sketch: object) -> Nearest:
         """The candidates verified exactly against ``text`` (see :func:`verify`): those that
         reach a floor (:func:`floors`), closest first (ties: the oldest version first), and the
@@ -116,6 +119,12 @@ class LshIndex:
         )
         return near, best
 
+    def search(self, text: str, encoded: bytes) -> tuple[object, list[Near], float]:
+        sketch, best, near = self._native.search(
+            encoded, PER_CLUSTER, self._config.index_skip_similarity, *self._floors
+        )
+        return sketch, near, best
+
     def add(self, version: Version, sketch: object) -> None:
         if self._free:
             handle = self._free.pop()
@@ -126,13 +135,9 @@ class LshIndex:
                 raise OverflowError("more indexed versions than the LSH index can address")
             self._handles.append(version)
         version.handle = handle
+        text = stored_text(version)
         self._native.add(
-            handle,
-            cast(Sketch, sketch),
-            text=stored_text(version),
-            group=version.cluster.key,
-            seq=version.seq,
-            item=version,
+            handle, cast(Sketch, sketch), text, version.cluster.key, version.seq, version
         )
 
     def remove(self, version: Version) -> None:

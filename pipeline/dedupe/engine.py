@@ -234,8 +234,7 @@ class Deduplicator:
         sketch: object = None
         match = NO_MATCH
         if near:
-            sketch = self._index.sketch(canonical, encoded)
-            neighbours, best = self._index.nearest(canonical, sketch)
+            sketch, neighbours, best = self._index.search(canonical, encoded)
             match = self._matcher.match(source, canonical, encoded, neighbours, best)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from itertools import pairwise
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -268,6 +269,9 @@ def test_nearest_is_the_candidates_verified() -> None:
         sketch = lsh.sketch(probe, encode_text(probe))
         expected, expected_best = verify(shingler, config, probe, sketch, lsh.candidates(sketch))
         found, best = lsh.nearest(probe, sketch)
+        searched, near, searched_best = lsh.search(probe, encode_text(probe))  # the one call
+        assert cast(Sketch, searched).keys == sketch.keys
+        assert (near, searched_best) == (found, best)
         assert [(v.key, j, c) for v, j, c in found] == [(v.key, j, c) for v, j, c in expected]
         assert best == expected_best
         floor_j, floor_c = floors(config)
