@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.dedupe.boilerplate import SiteLines
-from pipeline.dedupe.state import Change, Version, hex_key
+from pipeline.dedupe.state import Change, hex_key
 from pipeline.dedupe.stories import A_SEEN, S_LAST
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
     """
     cutoff = now - dedup.config.retention
     deleted: list[Change] = []
-    for key in stale(dedup.versions, cutoff, _version_seen):
+    for key in stale(dedup.versions, cutoff, attrgetter("last")):
         version = dedup.versions.pop(key)
         dedup.unindex(version)
         deleted.append((f"v:{hex_key(key)}", None))
@@ -60,10 +60,6 @@ def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
     if deleted:
         logger.info("dedupe state expired records=%d cutoff=%s", len(deleted), cutoff)
     return deleted
-
-
-def _version_seen(version: Version) -> datetime:
-    return version.last
 
 
 def stale(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+from hypothesis import strategies as st
 
 from connectors.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe import ArticleInput
@@ -15,6 +18,17 @@ def seed(paragraph_id: str) -> str:
     prefix, line = paragraph_id.split(":")
     seed_id = next(s for s in SEED_IDS if s.startswith(prefix))
     return seed_lines(seed_id)[int(line) - 1].strip()
+
+
+def words_and_edits(
+    vocabulary: Sequence[str],
+) -> tuple[st.SearchStrategy[list[str]], st.SearchStrategy[list[tuple[int, str]]]]:
+    """Hypothesis strategies for a paragraph's words and for a few edits of them (see
+    :func:`edited`), drawn from ``vocabulary``."""
+    return (
+        st.lists(st.sampled_from(vocabulary), min_size=1, max_size=16),
+        st.lists(st.tuples(st.integers(0, 16), st.sampled_from(["", *vocabulary])), max_size=4),
+    )
 
 
 def edited(words: list[str], edits: list[tuple[int, str]], filler: str = "قصف") -> list[str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from pipeline.dedupe import compare_wording, words
 from pipeline.dedupe.rules import WordRules
 from pipeline.dedupe.shingles import joined
 from pipeline.dedupe.state import encode_text
-from tests.unit.dedupe.support import edited, seed
+from tests.unit.dedupe.support import edited, seed, words_and_edits
 
 # Every in-bulletin repeat of 003 (first edition, second, third): revisions.
 REVISIONS = [
@@ -115,10 +114,7 @@ def check() -> WordRules:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(
-    st.lists(st.sampled_from(WORDING_VOCABULARY), min_size=1, max_size=16),
-    st.lists(st.tuples(st.integers(0, 16), st.sampled_from(["", *WORDING_VOCABULARY])), max_size=4),
-)
+@given(*words_and_edits(WORDING_VOCABULARY))
 def test_the_native_rule_gives_the_python_rule(
     this: list[str], edits: list[tuple[int, str]]
 ) -> None:

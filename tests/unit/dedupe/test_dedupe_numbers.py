@@ -10,7 +10,7 @@ from pipeline.dedupe.numbers import _contexts, _positions, mentions
 from pipeline.dedupe.rules import WordRules
 from pipeline.dedupe.shingles import joined
 from pipeline.dedupe.state import encode_text
-from tests.unit.dedupe.support import edited, seed
+from tests.unit.dedupe.support import edited, seed, words_and_edits
 
 
 def test_the_rockets_of_003_are_revised_twice() -> None:
@@ -106,10 +106,7 @@ NATIVE_VOCABULARY = [
 
 
 @settings(max_examples=1500, deadline=None)
-@given(
-    st.lists(st.sampled_from(NATIVE_VOCABULARY), min_size=1, max_size=16),
-    st.lists(st.tuples(st.integers(0, 16), st.sampled_from(["", *NATIVE_VOCABULARY])), max_size=4),
-)
+@given(*words_and_edits(NATIVE_VOCABULARY))
 def test_the_native_difference_gives_the_python_one(
     before: list[str], edits: list[tuple[int, str]]
 ) -> None:
