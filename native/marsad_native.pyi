@@ -123,3 +123,8 @@ class WordingRules:
     ) -> list[tuple[str, str | None, str | None]] | None:
         """``(subject, before, after)`` of each count that changed, or None when a text is not
         made of simple characters (then run the Python rule)."""
+
+def untrack(object: object) -> bool:
+    """Take ``object`` out of the garbage collector's scans (as CPython does for tuples and
+    dicts of atomic values): for long-lived objects no reference cycle can go through. Returns
+    whether it was tracked; an object of a type without collector support is left alone."""

@@ -1012,9 +1012,32 @@ fn prepare(
         .collect())
 }
 
+/// Take `object` out of the garbage collector's scans (what CPython does for a tuple or dict of
+/// atomic values), for long-lived objects that no reference cycle can go through; returns
+/// whether it was tracked. Its references still count: what it refers to lives as long as it
+/// does. A cycle through it would never be collected, so only for objects that refer to
+/// nothing that refers back to them. An object of a type without collector support is left
+/// as it is (False).
+#[pyfunction]
+fn untrack(object: &Bound<'_, PyAny>) -> bool {
+    let pointer = object.as_ptr();
+    // SAFETY: `pointer` is a live object (borrowed for the call, GIL held). Its GC header is
+    // read only when its type has collector support, which is when the header exists.
+    unsafe {
+        if pyo3::ffi::PyType_IS_GC(pyo3::ffi::Py_TYPE(pointer)) == 0
+            || pyo3::ffi::PyObject_GC_IsTracked(pointer) == 0
+        {
+            return false;
+        }
+        pyo3::ffi::PyObject_GC_UnTrack(pointer.cast());
+    }
+    true
+}
+
 #[pymodule]
 fn marsad_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(prepare, module)?)?;
+    module.add_function(wrap_pyfunction!(untrack, module)?)?;
     module.add_class::<Shingler>()?;
     module.add_class::<Sketch>()?;
     module.add_class::<NearIndex>()?;

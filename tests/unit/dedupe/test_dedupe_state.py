@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
+import weakref
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from marsad_native import untrack
 
 from connectors.demo.corpus import generate_articles
 from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator, StateError
@@ -188,3 +191,34 @@ def test_iso_time_is_isoformat_even_for_equal_times_in_other_zones() -> None:
     for minute in range(200):  # more than the cache holds
         when = utc + timedelta(minutes=minute)
         assert iso_time(when) == when.isoformat()
+
+
+def test_versions_and_clusters_are_kept_out_of_the_collectors_scans() -> None:
+    table: dict[str, dict[str, Any]] = {}
+    articles = stream()
+    running = Deduplicator(CONFIG)
+    run(running, articles[:120], table)
+    restored = Deduplicator(CONFIG)
+    restored.restore(table.items(), now=articles[119].seen_at)
+    for dedup in (running, restored):
+        assert dedup.versions and dedup.clusters
+        assert not any(gc.is_tracked(v) for v in dedup.versions.values())
+        assert not any(gc.is_tracked(c) for c in dedup.clusters.values())
+
+
+class _Slotted:
+    __slots__ = ("__weakref__", "value")
+
+
+def test_untrack_leaves_objects_freed_by_their_reference_count() -> None:
+    held = _Slotted()
+    held.value = ("atomic", 1)
+    assert gc.is_tracked(held)
+    assert untrack(held) is True
+    assert not gc.is_tracked(held)
+    assert untrack(held) is False  # already out
+    assert untrack(1) is False  # a type without collector support is left alone
+    assert untrack("text") is False
+    gone = weakref.ref(held)
+    del held
+    assert gone() is None  # freed at once, with no collection
