@@ -278,14 +278,15 @@ class Deduplicator:
         self, index: int, text: str, version: Version, url_id: str, repeat: bool
     ) -> ParagraphVerdict:
         cluster = version.cluster
-        founded_here = version.url_id == url_id and not repeat
-        first = cluster.first
-        if not founded_here:
+        # cluster.id and cluster.first, inline (once for every paragraph)
+        first = FirstSeen(cluster.first_source, cluster.first_url_id, cluster.first_time)
+        ident = f"c{cluster.key:016x}"
+        if version.url_id != url_id or repeat:  # not founded by this occurrence
             # Positional: a keyword call of the generated __init__ costs twice as much, once
             # for every paragraph. The fields' order is ParagraphVerdict's.
             return ParagraphVerdict(
-                index, text, cluster_id(cluster.key), Verdict.DUPLICATE, first,
-                len(cluster.outlets), cluster.articles, False, (), (), 1.0,
+                index, text, ident, Verdict.DUPLICATE, first, len(cluster.outlets),
+                cluster.articles, False, (), (), 1.0,
             )  # fmt: skip
         found = version.founding
         linked = found[RELATED]
@@ -293,7 +294,7 @@ class Deduplicator:
         verdict = (Verdict.RELATED if linked else Verdict.NEW) if founder else Verdict.VARIANT
         related = tuple([cluster_id(k) for k in linked]) if linked else ()
         return ParagraphVerdict(
-            index, text, cluster_id(cluster.key), verdict, first, len(cluster.outlets),
+            index, text, ident, verdict, first, len(cluster.outlets),
             cluster.articles, founder, related, numeric_changes(found), found[SIMILARITY],
             other_events(found),
         )  # fmt: skip
