@@ -42,6 +42,8 @@ class NearIndex:
     def sketch(self, text: str | bytes) -> Sketch: ...
     def candidates(self, sketch: Sketch) -> list[tuple[int, int]]:
         """``(handle, shared bands)`` of the indexed handles that may be near, best first."""
+    def item(self, handle: int) -> object | None:
+        """The object added with ``handle``, or None (nothing there, or added without one)."""
     def nearest(
         self,
         sketch: Sketch,

@@ -14,8 +14,8 @@
 3. **Index**: the candidate index alone on the same canonical texts (sketch, query, insert per
    distinct text), ours against datasketch, with the candidate recall of each.
 4. **Memory**: the state after the stream, measured with tracemalloc in a separate untimed run,
-   plus the bytes the native index reports for itself (tracemalloc cannot see Rust's heap; the
-   handle list is counted twice, 8 bytes a version), per million retained paragraphs; again on
+   plus the bytes the native index reports for itself (tracemalloc cannot see Rust's heap), per
+   million retained paragraphs; again on
    a stream of unique paragraphs (the worst case), and for the datasketch variant.
 
 Throughput is paragraphs per second of process CPU time (one process, one core) and of wall

@@ -794,6 +794,12 @@ impl NearIndex {
         removed
     }
 
+    /// The object added with `handle` (None if the handle holds nothing, or was added without one).
+    fn item(&self, py: Python<'_>, handle: u32) -> Option<Py<PyAny>> {
+        let stored = self.stored.get(handle as usize)?.as_ref()?;
+        stored.item.as_ref().map(|item| item.clone_ref(py))
+    }
+
     /// Number of (band, handle) entries.
     fn __len__(&self) -> usize {
         self.entries
@@ -924,35 +930,114 @@ fn classes() -> &'static [Class; TABLED] {
     })
 }
 
-/// The canonical text (normalized words joined by single spaces) and its number of words, or
-/// None if the text has a character outside the fast path.
-fn canonical(text: &str) -> Option<(String, usize)> {
-    let table = classes();
-    let mut out = String::with_capacity(text.len());
-    let mut words = 0;
-    let mut in_word = false;
-    for c in text.chars() {
-        let class = match table.get(c as usize) {
-            Some(&class) => class,
-            None => classify(c),
+/// One paragraph's canonical text (normalized words joined by single spaces), built by
+/// [`Canonical::read`] into buffers reused from one paragraph to the next.
+#[derive(Default)]
+struct Canonical {
+    /// The text's code points, as Python hands them out.
+    points: Vec<u32>,
+    /// The canonical text in UTF-8 (what the text key hashes).
+    utf8: String,
+    /// The canonical text's code points (what the Python str is made from).
+    wide: Vec<u32>,
+    /// The canonical text in the code page (the stored encoding).
+    encoded: Vec<u8>,
+    words: usize,
+}
+
+impl Canonical {
+    /// Reads `text` into the buffers; false if it has a character outside the fast path or
+    /// outside the code page (`bytes`: the code page's byte of each code point below
+    /// [`ENCODED`]), or a lone surrogate.
+    fn read(&mut self, text: &Bound<'_, PyString>, bytes: &CodePageBytes) -> bool {
+        let length = match usize::try_from(unsafe { pyo3::ffi::PyUnicode_GetLength(text.as_ptr()) })
+        {
+            Ok(length) => length,
+            Err(_) => return false,
         };
-        match class {
-            Class::Word(w) => {
-                if !in_word {
-                    if words > 0 {
-                        out.push(' ');
+        self.points.clear();
+        self.points.resize(length, 0);
+        // SAFETY: `text` is a live str (GIL held); the buffer has room for its `length` code
+        // points (no NUL is asked for), which Python copies into it.
+        let copied = unsafe {
+            pyo3::ffi::PyUnicode_AsUCS4(text.as_ptr(), self.points.as_mut_ptr(), length as _, 0)
+        };
+        if copied.is_null() {
+            return false;
+        }
+        self.utf8.clear();
+        self.wide.clear();
+        self.encoded.clear();
+        self.words = 0;
+        let table = classes();
+        let points = std::mem::take(&mut self.points);
+        let read = self.read_points(&points, table, bytes);
+        self.points = points;
+        read
+    }
+
+    fn read_points(
+        &mut self,
+        points: &[u32],
+        table: &[Class; TABLED],
+        bytes: &CodePageBytes,
+    ) -> bool {
+        let mut in_word = false;
+        for &point in points {
+            let class = match table.get(point as usize) {
+                Some(&class) => class,
+                None => match char::from_u32(point) {
+                    Some(c) => classify(c),
+                    None => return false, // a lone surrogate: Python's encoder refuses it too
+                },
+            };
+            match class {
+                Class::Word(w) => {
+                    if !in_word {
+                        if self.words > 0 {
+                            self.push(' ', bytes);
+                        }
+                        self.words += 1;
                     }
-                    words += 1;
+                    if !self.push(w, bytes) {
+                        return false;
+                    }
+                    in_word = true;
                 }
-                out.push(w);
-                in_word = true;
+                Class::Separator => in_word = false,
+                Class::Dropped => {}
+                Class::Outside => return false,
             }
-            Class::Separator => in_word = false,
-            Class::Dropped => {}
-            Class::Outside => return None,
+        }
+        true
+    }
+
+    fn push(&mut self, c: char, bytes: &CodePageBytes) -> bool {
+        let Some(&Some(byte)) = bytes.get(c as usize) else {
+            return false;
+        };
+        self.utf8.push(c);
+        self.wide.push(c as u32);
+        self.encoded.push(byte);
+        true
+    }
+
+    /// The canonical text as a Python str.
+    fn text<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        if cfg!(unix) {
+            // From the code points (a 4-byte wchar_t on Unix): no UTF-8 to decode.
+            // SAFETY: `wide` holds `wide.len()` valid code points (checked by `push`).
+            unsafe {
+                let text = pyo3::ffi::PyUnicode_FromWideChar(
+                    self.wide.as_ptr().cast(),
+                    self.wide.len() as _,
+                );
+                Ok(Bound::from_owned_ptr_or_err(py, text)?.cast_into_unchecked())
+            }
+        } else {
+            Ok(PyString::new(py, &self.utf8))
         }
     }
-    Some((out, words))
 }
 
 /// BLAKE2b with an 8-byte digest, big-endian: `pipeline.dedupe.shingles.text_key`.
@@ -978,8 +1063,39 @@ fn prepare(
     py: Python<'_>,
     texts: Vec<Bound<'_, PyString>>,
     codepage: &str,
-) -> PyResult<Vec<Option<(String, u64, usize, Py<PyBytes>)>>> {
-    let mut bytes = [None::<u8>; ENCODED];
+) -> PyResult<Vec<Option<(Py<PyString>, u64, usize, Py<PyBytes>)>>> {
+    let table = code_page_bytes(codepage)?;
+    let mut paragraph = Canonical::default();
+    texts
+        .iter()
+        .map(|text| {
+            if !paragraph.read(text, &table) {
+                return Ok(None);
+            }
+            Ok(Some((
+                paragraph.text(py)?.unbind(),
+                text_key(&paragraph.utf8),
+                paragraph.words,
+                PyBytes::new(py, &paragraph.encoded).unbind(),
+            )))
+        })
+        .collect()
+}
+
+type CodePageBytes = [Option<u8>; ENCODED];
+
+/// The code page's byte for each code point below [`ENCODED`] that it has (`codepage`: its 256
+/// characters in byte order). The last table made is kept (one code page is used throughout).
+fn code_page_bytes(codepage: &str) -> PyResult<Box<CodePageBytes>> {
+    static LAST: std::sync::Mutex<Option<(String, Box<CodePageBytes>)>> =
+        std::sync::Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((known, table)) = last.as_ref() {
+        if known == codepage {
+            return Ok(table.clone());
+        }
+    }
+    let mut bytes: Box<CodePageBytes> = Box::new([None; ENCODED]);
     let mut count = 0;
     for (byte, c) in codepage.chars().enumerate() {
         count += 1;
@@ -992,24 +1108,8 @@ fn prepare(
             "codepage must have 256 characters, got {count}"
         )));
     }
-    let mut encoded = Vec::new();
-    Ok(texts
-        .iter()
-        .map(|text| {
-            // Not `to_str`, which would cache the UTF-8 form in the input str for its lifetime.
-            // A str that cannot be encoded (a lone surrogate) is left to Python.
-            let utf8 = text.encode_utf8().ok()?;
-            // SAFETY: Python's strict UTF-8 encoder gives valid UTF-8 or an error (above).
-            let (joined, words) =
-                canonical(unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) })?;
-            encoded.clear();
-            for c in joined.chars() {
-                encoded.push(bytes.get(c as usize).copied().flatten()?);
-            }
-            let key = text_key(&joined);
-            Some((joined, key, words, PyBytes::new(py, &encoded).unbind()))
-        })
-        .collect())
+    *last = Some((codepage.to_owned(), bytes.clone()));
+    Ok(bytes)
 }
 
 /// Take `object` out of the garbage collector's scans (what CPython does for a tuple or dict of

@@ -80,8 +80,8 @@ class LshIndex:
     A version sharing a single band counts only if that band's bucket is small
     (``RARE_BUCKET``): one shared minimum of a common shingle is no evidence. Buckets bigger
     than ``bucket_limit`` are read (their newest ``bucket_limit`` entries) only when the other
-    bands found no candidate sharing ``STRONG`` bands. Handles (small integers) map the native
-    table's entries to versions.
+    bands found no candidate sharing ``STRONG`` bands. Handles (small integers, reused once
+    free) name the native table's entries; the native index holds each handle's version.
     """
 
     def __init__(self, config: DedupeConfig) -> None:
@@ -98,19 +98,20 @@ class LshIndex:
             strong=STRONG,
         )
         self._floors = floors(config)
-        self._handles: list[Version | None] = []
+        self._next = 0
+        """Handles ever given out (the next new one)."""
         self._free: list[int] = []
 
     def sketch(self, text: str, encoded: bytes) -> Sketch:
         return self._native.sketch(encoded)  # the same hashes, without reading the str
 
     def candidates(self, sketch: object) -> list[tuple[Version, int]]:
-        handles = self._handles
+        item = self._native.item
         found: list[tuple[Version, int]] = []
         for handle, shared in self._native.candidates(cast(Sketch, sketch)):
-            version = handles[handle]
+            version = item(handle)
             if version is not None:
-                found.append((version, shared))
+                found.append((cast(Version, version), shared))
         return found
 
     def nearest(self, text: str, sketch: object) -> Nearest:
@@ -128,12 +129,11 @@ class LshIndex:
     def add(self, version: Version, sketch: object) -> None:
         if self._free:
             handle = self._free.pop()
-            self._handles[handle] = version
         else:
-            handle = len(self._handles)
+            handle = self._next
             if handle > MAX_HANDLE:
                 raise OverflowError("more indexed versions than the LSH index can address")
-            self._handles.append(version)
+            self._next += 1
         version.handle = handle
         text = stored_text(version)
         self._native.add(
@@ -144,15 +144,14 @@ class LshIndex:
         if version.handle < 0:
             return
         self._native.remove(version.handle, self._native.sketch(stored_text(version)))
-        self._handles[version.handle] = None
         self._free.append(version.handle)
         version.handle = -1
 
     def __len__(self) -> int:
-        return len(self._handles) - len(self._free)
+        return self._next - len(self._free)
 
     def nbytes(self) -> int:
-        return self._native.nbytes() + 8 * len(self._handles)
+        return self._native.nbytes()
 
 
 def verify(

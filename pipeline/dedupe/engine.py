@@ -47,6 +47,7 @@ from pipeline.dedupe.state import (
     indexed_text,
     numeric_changes,
     other_events,
+    plain_founding,
     stored_text,
     story_id,
 )
@@ -241,17 +242,11 @@ class Deduplicator:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
         self.seq += 1
         self.dirty.meta = True
-        version = Version(
-            key=key,
-            seq=self.seq,
-            cluster=cluster,
-            source=source,
-            url_id=url_id,
-            first=seen,
-            words=word_count,
-            text=encoded if near and match.index else None,  # only indexed versions keep it
-            founding=_founding(match),
-        )
+        version = Version(  # positional (once for every new text), in the fields' order
+            key, self.seq, cluster, source, url_id, seen, word_count,
+            encoded if near and match.index else None,  # only indexed versions keep their text
+            _founding(match),
+        )  # fmt: skip
         self.versions[key] = version
         cluster.live += 1
         if version.text is not None:
@@ -373,6 +368,8 @@ class Deduplicator:
 def _founding(match: Match) -> Founding:
     if match is NO_MATCH:
         return NO_FOUNDING
+    if not (match.numeric_diff or match.related or match.other_events):
+        return plain_founding(round(match.similarity, 4))  # most texts: a shared founding
     return founding(
         round(match.similarity, 4), match.numeric_diff, match.related, match.other_events
     )

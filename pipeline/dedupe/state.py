@@ -221,16 +221,17 @@ class Cluster:
         return FirstSeen(self.first_source, self.first_url_id, self.first_time)
 
     def to_record(self) -> Record:
+        first = iso_time(self.first_time)
         return {
             "founder": f"{self.founder:016x}",  # hex_key, inline: one record a sighting
             "first": {  # FirstSeen.as_json, without building a FirstSeen
                 "source": self.first_source,
                 "url_id": self.first_url_id,
-                "time": iso_time(self.first_time),
+                "time": first,
             },
             "outlets": list(self.outlets),
             "articles": self.articles,
-            "last": iso_time(self.last),
+            "last": first if self.last is self.first_time else iso_time(self.last),
         }
 
     @classmethod
@@ -272,9 +273,8 @@ class Version:
         "url_id", "words",
     )  # fmt: skip
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional: the stage builds one for every new text
         self,
-        *,
         key: int,
         seq: int,
         cluster: Cluster,
