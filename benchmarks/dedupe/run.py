@@ -301,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="stage runs of every index, in turn (the machine is shared: ratios are given for"
         " each round and their median)",
     )

@@ -53,22 +53,22 @@ def drain(dedup: Deduplicator) -> list[Change]:
     for key in dirty.versions:
         version = dedup.versions.get(key)
         if version is not None:
-            changes.append((f"v:{key:016x}", version.to_record(dirty.texts.get(key))))
+            changes.append(("v:%016x" % key, version.to_record(dirty.texts.get(key))))
     for key in dirty.lasts - dirty.versions:  # a new version's record has its last sighting
         version = dedup.versions.get(key)
         if version is not None:
-            changes.append((f"l:{key:016x}", {"last": iso_time(version.last)}))
+            changes.append(("l:%016x" % key, {"last": iso_time(version.last)}))
     for key in dirty.clusters:
         cluster = dedup.clusters.get(key)
         if cluster is not None:
-            changes.append((f"c:{key:016x}", cluster.to_record()))
+            changes.append(("c:%016x" % key, cluster.to_record()))
     for url_id in dirty.articles:
         article = dedup.articles.get(url_id)
         if article is not None:
             changes.append((f"a:{url_id}", article_record(article)))
     for key in dirty.stories:
         story = dedup.stories.get(key)
-        changes.append((f"s:{key:016x}", story_record(story) if story else None))
+        changes.append(("s:%016x" % key, story_record(story) if story else None))
     for line in dirty.lines:
         changes.append((SiteLines.record_key(line), dedup.lines.record(line)))
     if dirty.meta:

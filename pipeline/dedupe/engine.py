@@ -275,7 +275,7 @@ class Deduplicator:
         cluster = version.cluster
         # cluster.id and cluster.first, inline (once for every paragraph)
         first = FirstSeen(cluster.first_source, cluster.first_url_id, cluster.first_time)
-        ident = f"c{cluster.key:016x}"
+        ident = "c%016x" % cluster.key
         if version.url_id != url_id or repeat:  # not founded by this occurrence
             # Positional: a keyword call of the generated __init__ costs twice as much, once
             # for every paragraph. The fields' order is ParagraphVerdict's.

@@ -38,7 +38,7 @@ Change = tuple[str, Record | None]
 
 
 def hex_key(key: int) -> str:
-    return f"{key:016x}"
+    return "%016x" % key
 
 
 def int_key(text: str) -> int:
@@ -49,11 +49,11 @@ def int_key(text: str) -> int:
 
 
 def cluster_id(key: int) -> str:
-    return f"c{key:016x}"
+    return "c%016x" % key
 
 
 def story_id(key: int) -> str:
-    return f"s{key:016x}"
+    return "s%016x" % key
 
 
 _ISO_TEXTS: dict[int, tuple[datetime, str]] = {}
@@ -223,7 +223,7 @@ class Cluster:
     def to_record(self) -> Record:
         first = iso_time(self.first_time)
         return {
-            "founder": f"{self.founder:016x}",  # hex_key, inline: one record a sighting
+            "founder": "%016x" % self.founder,  # hex_key, inline: one record a sighting
             "first": {  # FirstSeen.as_json, without building a FirstSeen
                 "source": self.first_source,
                 "url_id": self.first_url_id,
@@ -308,7 +308,7 @@ class Version:
         first = iso_time(self.first)
         record: Record = {
             "seq": self.seq,
-            "cluster": f"{self.cluster.key:016x}",  # hex_key, inline
+            "cluster": "%016x" % self.cluster.key,  # hex_key, inline
             "source": self.source,
             "url_id": self.url_id,
             "first": first,

@@ -41,10 +41,10 @@ def article_record(article: Article) -> Record:
     return {
         "source": source,
         "url": url,
-        "story": f"{story:016x}",  # hex_key, inline
+        "story": "%016x" % story,  # hex_key, inline
         "version": version,
         "seen": iso_time(seen),
-        "versions": [f"{key:016x}" for key in versions],
+        "versions": ["%016x" % key for key in versions],
     }
 
 
