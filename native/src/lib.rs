@@ -50,12 +50,6 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A Python str's UTF-8 bytes as `&str` (they are valid UTF-8 unless the str holds lone
-/// surrogates, which `encode_utf8` already refuses).
-fn utf8_str(bytes: &[u8]) -> PyResult<&str> {
-    std::str::from_utf8(bytes).map_err(|e| PyValueError::new_err(format!("not UTF-8: {e}")))
-}
-
 /// How texts become shingle hashes: the shingle size and the code page of stored texts.
 #[derive(Clone)]
 struct Shingling {
@@ -82,8 +76,7 @@ impl Shingling {
     fn code_points(&self, text: &Bound<'_, PyAny>, out: &mut Vec<u32>) -> PyResult<()> {
         out.clear();
         if let Ok(s) = text.cast::<PyString>() {
-            let utf8 = s.encode_utf8()?; // a temporary copy: `to_str` would cache it in the str
-            out.extend(utf8_str(utf8.as_bytes())?.chars().map(|c| c as u32));
+            str_code_points(s, out)?;
         } else if let Ok(b) = text.cast::<PyBytes>() {
             let data = b.as_bytes();
             if data.first() == Some(&0) {
@@ -143,6 +136,28 @@ impl Shingling {
         set.dedup();
         Ok(set)
     }
+}
+
+/// The code points of a Python str into `out` (copied by Python, no UTF-8 form made: `to_str`
+/// would also cache one in the str for its lifetime); an error for a lone surrogate, which no
+/// Rust `char` (and no UTF-8) can hold.
+fn str_code_points(text: &Bound<'_, PyString>, out: &mut Vec<u32>) -> PyResult<()> {
+    // SAFETY: `text` is a live str (GIL held).
+    let length = usize::try_from(unsafe { pyo3::ffi::PyUnicode_GetLength(text.as_ptr()) })
+        .map_err(|_| PyErr::fetch(text.py()))?;
+    out.clear();
+    out.resize(length, 0);
+    // SAFETY: the buffer has room for the str's `length` code points (no NUL is asked for),
+    // which Python copies into it.
+    let copied =
+        unsafe { pyo3::ffi::PyUnicode_AsUCS4(text.as_ptr(), out.as_mut_ptr(), length as _, 0) };
+    if copied.is_null() {
+        return Err(PyErr::fetch(text.py()));
+    }
+    if out.iter().any(|&point| char::from_u32(point).is_none()) {
+        return Err(PyValueError::new_err("text has a lone surrogate"));
+    }
+    Ok(())
 }
 
 /// The shingle hashes of a text given as `units` (code points, or bytes of the code page) and
@@ -950,28 +965,13 @@ impl Canonical {
     /// outside the code page (`bytes`: the code page's byte of each code point below
     /// [`ENCODED`]), or a lone surrogate.
     fn read(&mut self, text: &Bound<'_, PyString>, bytes: &CodePageBytes) -> bool {
-        let length = match usize::try_from(unsafe { pyo3::ffi::PyUnicode_GetLength(text.as_ptr()) })
-        {
-            Ok(length) => length,
-            Err(_) => return false,
-        };
-        self.points.clear();
-        self.points.resize(length, 0);
-        // SAFETY: `text` is a live str (GIL held); the buffer has room for its `length` code
-        // points (no NUL is asked for), which Python copies into it.
-        let copied = unsafe {
-            pyo3::ffi::PyUnicode_AsUCS4(text.as_ptr(), self.points.as_mut_ptr(), length as _, 0)
-        };
-        if copied.is_null() {
-            return false;
-        }
         self.utf8.clear();
         self.wide.clear();
         self.encoded.clear();
         self.words = 0;
-        let table = classes();
-        let points = std::mem::take(&mut self.points);
-        let read = self.read_points(&points, table, bytes);
+        let mut points = std::mem::take(&mut self.points);
+        let read = str_code_points(text, &mut points).is_ok()
+            && self.read_points(&points, classes(), bytes);
         self.points = points;
         read
     }
@@ -988,7 +988,7 @@ impl Canonical {
                 Some(&class) => class,
                 None => match char::from_u32(point) {
                     Some(c) => classify(c),
-                    None => return false, // a lone surrogate: Python's encoder refuses it too
+                    None => return false, // not a char: `str_code_points` refuses these
                 },
             };
             match class {
@@ -1085,16 +1085,8 @@ fn prepare(
 type CodePageBytes = [Option<u8>; ENCODED];
 
 /// The code page's byte for each code point below [`ENCODED`] that it has (`codepage`: its 256
-/// characters in byte order). The last table made is kept (one code page is used throughout).
+/// characters in byte order).
 fn code_page_bytes(codepage: &str) -> PyResult<Box<CodePageBytes>> {
-    static LAST: std::sync::Mutex<Option<(String, Box<CodePageBytes>)>> =
-        std::sync::Mutex::new(None);
-    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((known, table)) = last.as_ref() {
-        if known == codepage {
-            return Ok(table.clone());
-        }
-    }
     let mut bytes: Box<CodePageBytes> = Box::new([None; ENCODED]);
     let mut count = 0;
     for (byte, c) in codepage.chars().enumerate() {
@@ -1108,7 +1100,6 @@ fn code_page_bytes(codepage: &str) -> PyResult<Box<CodePageBytes>> {
             "codepage must have 256 characters, got {count}"
         )));
     }
-    *last = Some((codepage.to_owned(), bytes.clone()));
     Ok(bytes)
 }
 

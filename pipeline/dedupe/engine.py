@@ -47,7 +47,6 @@ from pipeline.dedupe.state import (
     indexed_text,
     numeric_changes,
     other_events,
-    plain_founding,
     stored_text,
     story_id,
 )
@@ -273,9 +272,8 @@ class Deduplicator:
         self, index: int, text: str, version: Version, url_id: str, repeat: bool
     ) -> ParagraphVerdict:
         cluster = version.cluster
-        # cluster.id and cluster.first, inline (once for every paragraph)
-        first = FirstSeen(cluster.first_source, cluster.first_url_id, cluster.first_time)
-        ident = "c%016x" % cluster.key
+        first = cluster.first
+        ident = cluster_id(cluster.key)
         if version.url_id != url_id or repeat:  # not founded by this occurrence
             # Positional: a keyword call of the generated __init__ costs twice as much, once
             # for every paragraph. The fields' order is ParagraphVerdict's.
@@ -368,8 +366,6 @@ class Deduplicator:
 def _founding(match: Match) -> Founding:
     if match is NO_MATCH:
         return NO_FOUNDING
-    if not (match.numeric_diff or match.related or match.other_events):
-        return plain_founding(round(match.similarity, 4))  # most texts: a shared founding
     return founding(
         round(match.similarity, 4), match.numeric_diff, match.related, match.other_events
     )
