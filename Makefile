@@ -16,11 +16,11 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 install: $(INSTALLED) ## create .venv, build the native core, install Marsad with its pinned dependencies
-$(INSTALLED): pyproject.toml $(NATIVE)
+$(INSTALLED): pyproject.toml devtools/pyproject.toml $(NATIVE)
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
 	@command -v cargo >/dev/null || { echo "need Rust's cargo (rustup) on PATH to build native/"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check ./native -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check ./native -e ./devtools -e '.[dev]'
 	@touch $@
 
 stack-up: install ## start the local Kafka and OpenSearch (downloads them on first run)
@@ -45,8 +45,8 @@ test-unit: install ## only the fast tests (no services needed)
 	$(BIN)/pytest -m "not integration"
 
 lint: install ## ruff (lint + format check) and mypy --strict
-	$(BIN)/ruff check pipeline connectors tests benchmarks
-	$(BIN)/ruff format --check pipeline connectors tests benchmarks
+	$(BIN)/ruff check kernel connectors pipeline cli devtools tests benchmarks
+	$(BIN)/ruff format --check kernel connectors pipeline cli devtools tests benchmarks
 	$(BIN)/mypy
 	cargo fmt --manifest-path native/Cargo.toml --check
 	cargo clippy --manifest-path native/Cargo.toml --release --quiet -- -D warnings

@@ -13,7 +13,7 @@ ConnectorError
 
 from __future__ import annotations
 
-from pipeline.exceptions import MarsadError
+from kernel.exceptions import MarsadError
 
 
 class ConnectorError(MarsadError):

@@ -17,8 +17,8 @@ import feedparser
 
 from connectors.documents import Discovered, DocumentResult
 from connectors.xmlsafe import entity_problem
-from pipeline.text.decode import decode_body
-from pipeline.text.exceptions import DecodeError
+from kernel.text.decode import decode_body
+from kernel.text.exceptions import DecodeError
 
 FeedResult = DocumentResult
 _DECLARED_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")

@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html  # type: ignore[import-untyped]
 
 from connectors.documents import Discovered, DocumentResult
-from pipeline.text.decode import decode_body
-from pipeline.text.exceptions import DecodeError
+from kernel.text.decode import decode_body
+from kernel.text.exceptions import DecodeError
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#")
 _SPACE = re.compile(r"\s+")

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from connectors.exceptions import PublishError
 from connectors.metrics import ConnectorMetrics
-from pipeline.records import RawPage
+from kernel.records import RawPage
 
 log = logging.getLogger(__name__)
 

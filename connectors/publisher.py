@@ -20,8 +20,8 @@ from aiokafka.errors import (
 )
 
 from connectors.exceptions import PublishError
-from pipeline.records import RawPage
-from pipeline.topics import PAGES
+from kernel.records import RawPage
+from kernel.topics import PAGES
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from connectors.schedule import PollingPolicy, PollSummary, SourceState
 from connectors.sources import Source, SourceRegistry
 from connectors.state import NewArticle, PendingArticle, StateStore
 from connectors.urls import canonicalize, url_id
-from pipeline.records import RawPage, utcnow
+from kernel.records import RawPage, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,11 @@ from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.types import TP
 from faust.types.transports import ConsumerT
 
+from kernel.records import DeadLetter, ExtractedArticle
+from kernel.settings import Settings
+from kernel.topics import DLQ, EXTRACTED, PAGES
 from pipeline.dedupe import Deduplicator, standard_config
 from pipeline.enrich import DedupeEnricher
-from pipeline.records import DeadLetter, ExtractedArticle
-from pipeline.settings import Settings
 from pipeline.sink import SearchSink, open_sink
 from pipeline.stages import (
     BasicEnricher,
@@ -42,7 +43,6 @@ from pipeline.stages import (
     SourceRecord,
 )
 from pipeline.tagging import Tagger
-from pipeline.topics import DLQ, EXTRACTED, PAGES
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def dedupe_enricher(settings: Settings) -> EnricherFactory:
             help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
         )
         config = standard_config(retention=timedelta(days=settings.dedupe_retention_days))
-        tagger = Tagger.load(settings.lexicon_dir)  # validated: a broken lexicon stops here
+        tagger = Tagger.load(settings.lexicons_path())  # validated: a broken lexicon stops here
         return lambda: DedupeEnricher(lambda: Deduplicator(config), table, tagger)
 
     return factory

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pipeline.records import ExtractedArticle, RawPage, utcnow
+from kernel.records import ExtractedArticle, RawPage, utcnow
 from pipeline.text import content_fingerprint, decode_body, extract_page
 
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kernel.records import ExtractedArticle, utcnow
 from pipeline.dedupe import ArticleInput, ArticleVerdict, Deduplicator, ParagraphVerdict, Status
 from pipeline.document import article_document
-from pipeline.records import ExtractedArticle, utcnow
 from pipeline.sink import IndexAction
 from pipeline.stages import Enrichment
 from pipeline.tagging import Tagger, to_index_fields

@@ -7,8 +7,8 @@ import logging
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from pipeline.settings import Settings
-from pipeline.topics import ALL_TOPICS
+from kernel.settings import Settings
+from kernel.topics import ALL_TOPICS
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
 
 def pipeline_lag(settings: Settings) -> int | None:
     """What the worker's consumer group has not yet committed, over every topic it reads."""
-    from pipeline.topics import EXTRACTED, PAGES  # noqa: PLC0415
+    from kernel.topics import EXTRACTED, PAGES  # noqa: PLC0415
 
     total = 0
     for spec in (PAGES, EXTRACTED):

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from pipeline.exceptions import MarsadError
-from pipeline.settings import Settings
+from kernel.datafiles import data_file
+from kernel.exceptions import MarsadError
+from kernel.settings import Settings
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "deploy" / "index-templates"
 TEMPLATES = ("articles", "paragraphs")
 
 
@@ -75,9 +75,13 @@ class Hit:
     highlights: tuple[str, ...]
 
 
-def template_body(kind: str, prefix: str) -> dict[str, Any]:
-    """The index template for one document kind, for indices named ``{prefix}-{kind}``."""
-    text = (TEMPLATE_DIR / f"news-{kind}.json").read_text(encoding="utf-8")
+def template_body(kind: str, prefix: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """The index template for one document kind, for indices named ``{prefix}-{kind}``.
+
+    Read from ``index-templates/`` of the data files (``data_dir``: an operator's copy of
+    ``deploy/``, else the packaged one): the templates are the one definition of the fields.
+    """
+    text = data_file(f"index-templates/news-{kind}.json", data_dir).read_text(encoding="utf-8")
     body: dict[str, Any] = json.loads(text.replace("{prefix}", prefix))
     return body
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from pipeline.records import RawPage
+from kernel.records import RawPage
 
 MB = 1024 * 1024
 
@@ -35,10 +35,10 @@ class NullKafka:
 def fleet_server(
     outlets: int, *, items: int, period_s: float, article_bytes: int = 30_000
 ) -> Iterator[int]:
-    """Run ``python -m connectors.testsite.fleet`` in its own process; yield its port."""
+    """Run ``python -m tests.sites.fleet`` in its own process; yield its port."""
     proc = subprocess.Popen(  # noqa: S603 - our own module
         [
-            sys.executable, "-m", "connectors.testsite.fleet", "--outlets", str(outlets),
+            sys.executable, "-m", "tests.sites.fleet", "--outlets", str(outlets),
             "--items", str(items), "--period", str(period_s),
             "--article-bytes", str(article_bytes), "--epoch", str(time.time()),
         ],

@@ -24,7 +24,7 @@ from connectors.fetch import Fetcher, FetcherConfig
 from connectors.runner import Connector
 from connectors.schedule import PollingPolicy
 from connectors.state import StateStore
-from connectors.testsite.fleet import Fleet, fleet_resolver
+from tests.sites.fleet import Fleet, fleet_resolver
 
 
 def polls_done(connector: Connector) -> int:

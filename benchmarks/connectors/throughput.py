@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.connectors.throughput [--outlets 50 --items 40] [--kafka]
 
-One process serves the outlets (``connectors.testsite.fleet``), this one runs the connector:
+One process serves the outlets (``tests.sites.fleet``), this one runs the connector:
 discovery, robots.txt, fetching with the size cap and the address guard, state in SQLite, the
 outbox. Three runs: every article new (publisher acknowledging at once), every feed unchanged
 (conditional GET → 304), and, with ``--kafka``, every article new again published to the local
@@ -26,7 +26,7 @@ from connectors.publisher import PagePublisher
 from connectors.runner import Connector
 from connectors.sources import SourceRegistry
 from connectors.state import StateStore
-from connectors.testsite.fleet import Fleet, fleet_resolver
+from tests.sites.fleet import Fleet, fleet_resolver
 
 
 def line(label: str, pages: int, wall: float, cpu: float, extra: str = "") -> str:
@@ -63,10 +63,10 @@ async def run(
 async def kafka_run(registry: SourceRegistry, concurrency: int, folder: Path) -> str:
     from kafka.admin import KafkaAdminClient  # noqa: PLC0415 - only with --kafka
 
+    from cli.services import resolve  # noqa: PLC0415
+    from kernel.settings import Settings  # noqa: PLC0415
+    from kernel.topics import ALL_TOPICS, PAGES  # noqa: PLC0415
     from pipeline.kafka_admin import ensure_topics  # noqa: PLC0415
-    from pipeline.services import resolve  # noqa: PLC0415
-    from pipeline.settings import Settings  # noqa: PLC0415
-    from pipeline.topics import ALL_TOPICS, PAGES  # noqa: PLC0415
 
     settings = resolve(Settings()).model_copy(
         update={"topic_namespace": f"bench{uuid.uuid4().hex[:6]}."}

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import yaml
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
-from connectors.demo.variation import PLACE_GROUPS, revise_count, swap_place
+from devtools.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.variation import PLACE_GROUPS, revise_count, swap_place
 from pipeline.dedupe import ArticleInput
 from pipeline.text import content_fingerprint
 

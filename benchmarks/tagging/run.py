@@ -6,7 +6,7 @@ Two corpora, both from the sample bulletins:
 
 - ``seed``: the seed paragraphs of six words or more (141), repeated up to ``--paragraphs``;
 - ``generated``: the paragraphs of ``--articles`` articles of the seeded corpus generator
-  (``connectors.demo.corpus.generate_articles``: revised counts, swapped villages, moved
+  (``devtools.demo.corpus.generate_articles``: revised counts, swapped villages, moved
   weekdays).
 
 For each, in one process: a warm-up pass, then ``--repeat`` timed passes of ``Tagger.tag``
@@ -28,14 +28,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
-from connectors.demo.corpus import generate_articles
+from devtools.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.corpus import generate_articles
+from kernel.datafiles import deploy_dir
 from pipeline.tagging import Tagger
 from pipeline.text import normalize_arabic
 
-LEXICONS = Path(__file__).resolve().parents[2] / "deploy" / "lexicons"
+LEXICONS = deploy_dir() / "lexicons"
 PUBLISHED = date(2017, 9, 9)
 MIN_WORDS = 6
 SEED = 20261122

@@ -9,7 +9,7 @@
     numeric_diff(before, after)       counts that changed between two versions
     compare_wording(a, b)             revision, or the same template about another event
 
-Errors (all ``pipeline.exceptions.MarsadError``)::
+Errors (all ``kernel.exceptions.MarsadError``)::
 
     DedupeError
     ├── ConfigError

@@ -10,7 +10,7 @@ A bad article is not an error here: empty or odd paragraphs get a verdict like a
 
 from __future__ import annotations
 
-from pipeline.exceptions import MarsadError
+from kernel.exceptions import MarsadError
 
 
 class DedupeError(MarsadError):

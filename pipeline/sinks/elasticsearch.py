@@ -6,7 +6,7 @@ from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
-from pipeline.settings import Settings
+from kernel.settings import Settings
 from pipeline.sink import SinkError
 from pipeline.sinks.base import EngineSink
 

@@ -8,7 +8,7 @@ from opensearchpy import AsyncOpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from pipeline.settings import Settings
+from kernel.settings import Settings
 from pipeline.sink import SinkError
 from pipeline.sinks.base import EngineSink
 

@@ -24,9 +24,9 @@ from typing import Literal, TypeVar
 
 from pydantic import ValidationError
 
-from pipeline.exceptions import MarsadError
+from kernel.exceptions import MarsadError
+from kernel.records import DeadLetter
 from pipeline.metrics import DEAD_LETTERS, SINK_RETRIES
-from pipeline.records import DeadLetter
 from pipeline.sink import SinkError
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from kernel.records import ExtractedArticle, RawPage
 from pipeline.document import extract_article
 from pipeline.metrics import PAGES, PROCESS_SECONDS
-from pipeline.records import ExtractedArticle, RawPage
 from pipeline.stages.base import DeadLetterSender, SourceRecord, reject, validation_reason
 from pipeline.text import TextError
 

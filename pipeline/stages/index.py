@@ -13,9 +13,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
+from kernel.records import ExtractedArticle
 from pipeline.document import article_document
 from pipeline.metrics import ARTICLES
-from pipeline.records import ExtractedArticle
 from pipeline.sink import IndexAction, SearchSink, SinkError
 from pipeline.stages.base import (
     DeadLetterSender,

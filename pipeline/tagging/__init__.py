@@ -7,7 +7,7 @@
     to_index_fields(tags) -> dict                        flat keyword/integer/geo_point/date fields
     INDEX_MAPPING                                        their index mapping
 
-Errors (all ``pipeline.exceptions.MarsadError``)::
+Errors (all ``kernel.exceptions.MarsadError``)::
 
     TaggingError
     └── LexiconError        a lexicon file is missing or invalid: file, entry, reason

@@ -10,7 +10,7 @@ loading lexicons can fail, at start-up, before the worker consumes anything.
 
 from __future__ import annotations
 
-from pipeline.exceptions import MarsadError
+from kernel.exceptions import MarsadError
 
 
 class TaggingError(MarsadError):

@@ -6,7 +6,7 @@
     tokens(text) -> list[str]                            normalized, lower-cased words
     content_fingerprint(paragraphs) -> str               same words, same hash
 
-Errors (all ``pipeline.exceptions.MarsadError``)::
+Errors (all ``kernel.exceptions.MarsadError``)::
 
     TextError
     ├── DecodeError
@@ -16,17 +16,17 @@ No I/O, no settings, no framework imports: the worker and ``marsad extract`` cal
 functions.
 """
 
+from kernel.text.decode import DecodedBody, DecodeMethod, decode_body
+from kernel.text.exceptions import DecodeError, ExtractionError, TextError
+from kernel.text.normalize import content_fingerprint, normalize_arabic, tokens
 from pipeline.text.boilerplate import (
     DroppedParagraph,
     FilteredParagraphs,
     Reason,
     filter_paragraphs,
 )
-from pipeline.text.decode import DecodedBody, DecodeMethod, decode_body
-from pipeline.text.exceptions import DecodeError, ExtractionError, TextError
 from pipeline.text.extract import ExtractedPage, extract_page
 from pipeline.text.language import arabic_share, detect_language
-from pipeline.text.normalize import content_fingerprint, normalize_arabic, tokens
 
 __all__ = [
     "DecodeError",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pipeline.text.normalize import normalize_arabic, tokens
+from kernel.text.normalize import normalize_arabic, tokens
 
 
 class Reason(StrEnum):

@@ -25,10 +25,10 @@ import trafilatura
 from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
+from kernel.text.exceptions import ExtractionError
+from kernel.text.normalize import tokens
 from pipeline.text.boilerplate import DroppedParagraph, filter_paragraphs
-from pipeline.text.exceptions import ExtractionError
 from pipeline.text.language import detect_language
-from pipeline.text.normalize import tokens
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import Settings
-from pipeline.stack import StackInfo, down, read_state, up
+from devtools.stack import StackInfo, down, read_state, up
+from kernel.settings import Settings
 
 from .support import ROOT, isolated, start_worker, stop_worker
 

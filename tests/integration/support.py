@@ -15,9 +15,9 @@ from pathlib import Path
 from kafka.admin import KafkaAdminClient
 from opensearchpy import OpenSearch
 
+from devtools.stack import StackInfo
+from kernel.settings import Settings
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
-from pipeline.settings import Settings
-from pipeline.stack import StackInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,7 +82,7 @@ def start_worker(settings: Settings, name: str = "") -> subprocess.Popen[bytes]:
     """A real `marsad worker` process; its output goes to .marsad/<worker_id><name>.log."""
     with (settings.home / f"{settings.worker_id}{name}.log").open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", "worker"],
+            [sys.executable, "-m", "cli.main", "worker"],
             env=service_env(settings),
             stdout=log,
             stderr=subprocess.STDOUT,

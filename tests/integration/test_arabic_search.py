@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.settings import Settings
+from kernel.settings import Settings
 from pipeline.sink import IndexAction, SinkError, open_sink, parse_hits, search_body
 
 DOCS = {

@@ -26,15 +26,15 @@ from connectors.publisher import PagePublisher
 from connectors.runner import Connector
 from connectors.sources import Source, SourceRegistry
 from connectors.state import StateStore
-from connectors.testsite import FixtureServer, Reply, Request, serve_in_thread
-from connectors.testsite import content as c
 from connectors.urls import url_id
+from devtools.stack import kafka, maven, process
+from devtools.stack.config import StackSettings
+from devtools.stack.java import JavaFinder
+from kernel.settings import Settings
+from kernel.topics import PAGES
 from pipeline.kafka_admin import ensure_topics
-from pipeline.settings import Settings
-from pipeline.stack import kafka, maven, process
-from pipeline.stack.config import StackSettings
-from pipeline.stack.java import JavaFinder
-from pipeline.topics import PAGES
+from tests.sites import FixtureServer, Reply, Request, serve_in_thread
+from tests.sites import content as c
 
 OUTLETS, ARTICLES, CAPACITY = 4, 40, 16
 

@@ -19,11 +19,11 @@ import yaml
 from kafka import KafkaConsumer
 
 from connectors.state import StateStore
-from connectors.testsite import FixtureServer, Reply, Request, serve_in_thread
-from connectors.testsite import content as c
 from connectors.urls import url_id
-from pipeline.settings import Settings
-from pipeline.topics import PAGES
+from kernel.settings import Settings
+from kernel.topics import PAGES
+from tests.sites import FixtureServer, Reply, Request, serve_in_thread
+from tests.sites import content as c
 
 from .support import ROOT, service_env
 
@@ -66,7 +66,7 @@ def outlet(tmp_path: Path) -> Iterator[tuple[FixtureServer, Path]]:
 
 def connect(settings: Settings, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "connect", "--min-delay", "0", *args],
+        [sys.executable, "-m", "cli.main", "connect", "--min-delay", "0", *args],
         env=service_env(settings),
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -20,10 +20,10 @@ from connectors.runner import Connector
 from connectors.schedule import PollingPolicy
 from connectors.sources import Source, SourceRegistry
 from connectors.state import StateStore
-from connectors.testsite import FixtureServer, Reply, Request, serve_in_thread
-from connectors.testsite import content as c
 from connectors.urls import url_id
-from pipeline.records import RawPage
+from kernel.records import RawPage
+from tests.sites import FixtureServer, Reply, Request, serve_in_thread
+from tests.sites import content as c
 
 
 class MemoryKafka:

@@ -24,8 +24,8 @@ from connectors.feeds import parse_feed
 from connectors.fetch import Fetcher, FetcherConfig, Validators
 from connectors.listings import parse_listing
 from connectors.sitemaps import parse_sitemap
-from connectors.testsite import FixtureServer, Reply, serve_in_thread
-from connectors.testsite import content as c
+from tests.sites import FixtureServer, Reply, serve_in_thread
+from tests.sites import content as c
 
 KB, MB = 1024, 1024 * 1024
 SECRET = "MARSAD-SECRET-c0ffee"  # noqa: S105 - a marker, not a password

@@ -21,15 +21,15 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from connectors.demo import generate_articles
-from pipeline.bench import raw_page
+from devtools.bench import raw_page
+from devtools.demo import generate_articles
+from devtools.stack import StackInfo
+from kernel.records import RawPage
+from kernel.settings import Settings
+from kernel.topics import EXTRACTED, PAGES
 from pipeline.dedupe import ArticleInput, Deduplicator, standard_config
 from pipeline.document import extract_article
-from pipeline.records import RawPage
-from pipeline.settings import Settings
 from pipeline.sink import open_sink
-from pipeline.stack import StackInfo
-from pipeline.topics import EXTRACTED, PAGES
 
 from .support import isolated, start_worker, stop_worker, wait_until_consumed
 

@@ -16,13 +16,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from kafka import KafkaConsumer
 
-from connectors.demo import RunningDemo, serve_demo_sites, write_sources_yaml
-from pipeline.commands.connect import connect
-from pipeline.commands.search import search
-from pipeline.records import DeadLetter, RawPage
-from pipeline.settings import Settings
+from cli.commands.connect import connect
+from cli.commands.search import search
+from devtools.demo import RunningDemo, serve_demo_sites, write_sources_yaml
+from kernel.records import DeadLetter, RawPage
+from kernel.settings import Settings
+from kernel.topics import DLQ, PAGES
 from pipeline.sink import open_sink, parse_hits, search_body
-from pipeline.topics import DLQ, PAGES
 
 from .support import ROOT, service_env, wait_until_consumed
 
@@ -90,7 +90,7 @@ def test_search_command_prints_highlighted_arabic(
     settings: Settings, ingested: RunningDemo
 ) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "search", "الدولة الإسلامية", "--size", "3"],
+        [sys.executable, "-m", "cli.main", "search", "الدولة الإسلامية", "--size", "3"],
         env=service_env(settings),
         cwd=ROOT,
         capture_output=True,

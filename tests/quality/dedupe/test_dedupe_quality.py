@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe import ArticleInput, DedupeConfig, Deduplicator
 from pipeline.dedupe.gazetteer import standard_config
 

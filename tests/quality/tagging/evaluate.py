@@ -22,13 +22,14 @@ from typing import Any
 
 import yaml
 
-from connectors.demo.catalog import seed_lines
+from devtools.demo.catalog import seed_lines
+from kernel.datafiles import deploy_dir
 from pipeline.tagging import ParagraphTags, Tagger
 from pipeline.tagging.lexicon import ACLED_EVENTS
 
 HERE = Path(__file__).parent
 LABELS = HERE / "labels.yaml"
-LEXICONS = Path(__file__).parents[3] / "deploy" / "lexicons"
+LEXICONS = deploy_dir() / "lexicons"
 KINDS = ("events", "sub_events", "actors", "places", "attribution", "casualties")
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from connectors.bodies import BoundedDecoder, is_binary_type, sniff_binary
 from connectors.exceptions import FetchError
-from connectors.testsite import content as c
+from tests.sites import content as c
 
 MB = 1024 * 1024
 

@@ -3,7 +3,7 @@ from connectors.exceptions import FetchError
 from connectors.fetch import FetchedPage, Validators
 from connectors.schedule import SourceState
 from connectors.sources import Source, SourceRegistry
-from connectors.testsite import content as c
+from tests.sites import content as c
 
 
 class Web:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.commands import connect, sources
+from cli.commands import connect, sources
 
 
 def parser() -> argparse.ArgumentParser:

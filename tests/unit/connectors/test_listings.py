@@ -1,5 +1,5 @@
 from connectors.listings import on_site, parse_listing, site_key
-from connectors.testsite import content as c
+from tests.sites import content as c
 
 BASE = "https://www.example.org/syria"
 PATTERN = r"/news/\d+\.html$"

@@ -3,7 +3,7 @@ import asyncio
 from connectors.exceptions import PublishError
 from connectors.metrics import ConnectorMetrics
 from connectors.outbox import Outbox
-from pipeline.records import RawPage, utcnow
+from kernel.records import RawPage, utcnow
 
 
 def page(n: int) -> RawPage:

@@ -13,7 +13,7 @@ from connectors.runner import Connector
 from connectors.schedule import PollingPolicy
 from connectors.sources import Source, SourceRegistry
 from connectors.state import StateStore
-from pipeline.records import RawPage
+from kernel.records import RawPage
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
 <item><title>أ</title><link>http://127.0.0.1:9/a.html?utm_source=rss</link></item>

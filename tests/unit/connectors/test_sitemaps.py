@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.sitemaps import parse_sitemap, parse_w3c_date
-from connectors.testsite import content as c
 from connectors.xmlsafe import XMLSyntaxError, parse_xml
+from tests.sites import content as c
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 

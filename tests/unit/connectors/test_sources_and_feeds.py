@@ -6,7 +6,7 @@ import yaml
 from connectors.exceptions import SourceConfigError
 from connectors.feeds import parse_feed
 from connectors.sources import Source, load_sources
-from connectors.testsite import content as c
+from tests.sites import content as c
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "deploy" / "sources.yaml"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe import ArticleInput
 
 T0 = datetime(2017, 9, 9, 8, 0, tzinfo=UTC)

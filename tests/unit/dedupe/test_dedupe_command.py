@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.commands import dedupe
+from cli.commands import dedupe
 
 SAMPLE = Path(__file__).parents[2] / "fixtures" / "dedupe" / "sample.jsonl"
 

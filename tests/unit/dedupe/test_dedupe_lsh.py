@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marsad_native import NearIndex, Shingler, Sketch
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe.candidates import RARE_BUCKET, STRONG, LshIndex, floors, verify
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.shingles import CODEPAGE, joined, shingle_set, similarities, words

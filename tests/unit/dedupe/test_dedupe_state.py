@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from marsad_native import untrack
 
-from connectors.demo.corpus import generate_articles
+from devtools.demo.corpus import generate_articles
 from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator, StateError
 from pipeline.dedupe.state import Change, iso_time
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marsad_native import prepare
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.catalog import SEED_IDS, seed_lines
 from pipeline.dedupe.shingles import (
     CODEPAGE,
     content_key64,

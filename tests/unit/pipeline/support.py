@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.records import DeadLetter, ExtractedArticle, RawPage
+from kernel.records import DeadLetter, ExtractedArticle, RawPage
 from pipeline.sink import IndexAction, SinkError
 from pipeline.stages import RetryPolicy, SourceRecord
 
-SEEDS = Path(__file__).resolve().parents[3] / "connectors" / "demo" / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "devtools" / "demo" / "seeds"
 FAST = RetryPolicy(deadline_s=0.5, first_delay_s=0.01, max_delay_s=0.02)
 
 

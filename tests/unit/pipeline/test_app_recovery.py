@@ -9,8 +9,8 @@ from unittest.mock import AsyncMock, MagicMock
 
 from faust.types import TP
 
+from kernel.settings import Settings
 from pipeline.app import SeekThenResumeRecovery, SeekThenResumeTableManager, create_app
-from pipeline.settings import Settings
 
 CHANGELOG = "marsad-pipeline-dedupe-state-changelog"
 

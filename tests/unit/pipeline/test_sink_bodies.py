@@ -1,9 +1,9 @@
 import json
-from pathlib import Path
 
+from kernel.datafiles import deploy_dir
 from pipeline.sink import parse_hits, search_body, template_body
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "deploy" / "index-templates"
+TEMPLATES = deploy_dir() / "index-templates"
 
 
 def test_every_template_file_is_valid_json_with_strict_mappings() -> None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from kernel.datafiles import deploy_dir
 from pipeline.tagging import Tagger
 
-LEXICONS = Path(__file__).parents[3] / "deploy" / "lexicons"
+LEXICONS = deploy_dir() / "lexicons"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.commands import tag
+from cli.commands import tag
 from pipeline.tagging import Tagger
 
 from .conftest import LEXICONS

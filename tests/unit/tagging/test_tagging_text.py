@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.demo.catalog import SEED_IDS, seed_lines
+from devtools.demo.catalog import SEED_IDS, seed_lines
 from pipeline.tagging.matcher import PhraseMatcher, Proclitics, WordSet, longest_first, variants
 from pipeline.tagging.paragraph import Paragraph
 from pipeline.text import tokens

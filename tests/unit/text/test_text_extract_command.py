@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.commands import extract
+from cli.commands import extract
 
 PAGES = Path(__file__).parents[2] / "fixtures" / "pages"
 KUWAIT = PAGES / "kuwaitnews_daesh_truce.html"

@@ -1,0 +1,1 @@
+"""The development sub-commands of ``marsad``; each module has ``register(subparsers)``."""

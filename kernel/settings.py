@@ -1,0 +1,76 @@
+"""One settings object for every Marsad process, read once at the entry point.
+
+Values come from ``MARSAD_*`` environment variables; where a service address is not
+given, the entry point fills it in from the local stack's state file (see
+:mod:`devtools.stack`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kernel.datafiles import deploy_dir
+from kernel.topics import TopicSpec
+
+
+class Settings(BaseSettings):
+    """Settings shared by the worker, the connectors and the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="MARSAD_", frozen=True, extra="ignore")
+
+    home: Path = Field(
+        default=Path(".marsad"), description="Runtime state: stack data, logs, pids."
+    )
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "marsad",
+        description="Downloaded jars and runtimes, reused across clones (outside git).",
+    )
+    kafka_bootstrap: str | None = None
+    search_engine: Literal["opensearch", "elasticsearch"] = "opensearch"
+    search_url: str | None = None
+    search_username: str | None = None
+    search_password: SecretStr | None = None
+    index_prefix: str = "news"
+    topic_namespace: str = Field(
+        default="", description="Prepended to every topic name (isolates test runs)."
+    )
+    topic_replication: int = Field(default=1, ge=1)
+    deploy_dir: Path | None = Field(
+        default=None,
+        description="An operator's copy of deploy/ to read data files from (default: packaged).",
+    )
+    sources_file: Path | None = Field(
+        default=None, description="The source registry (default: sources.yaml of deploy_dir)."
+    )
+    worker_id: str = "marsad-pipeline"
+    dedupe_retention_days: float = Field(default=14.0, gt=0)
+    lexicon_dir: Path | None = Field(
+        default=None, description="Versioned tagging lexicons (default: lexicons/ of deploy_dir)."
+    )
+    worker_web_port: int = 6066
+    metrics_port: int = 0
+
+    def sources_path(self) -> Path:
+        """The source registry this deployment reads."""
+        return self.sources_file or deploy_dir(self.deploy_dir) / "sources.yaml"
+
+    def lexicons_path(self) -> Path:
+        """The lexicon folder this deployment reads."""
+        return self.lexicon_dir or deploy_dir(self.deploy_dir) / "lexicons"
+
+    def topic(self, spec: TopicSpec) -> str:
+        """The full name of a topic in this deployment's namespace."""
+        return f"{self.topic_namespace}{spec.name}"
+
+    def with_stack(self, kafka_bootstrap: str, search_url: str) -> Settings:
+        """Fill in the service addresses left unset with the local stack's."""
+        return self.model_copy(
+            update={
+                "kafka_bootstrap": self.kafka_bootstrap or kafka_bootstrap,
+                "search_url": self.search_url or search_url,
+            }
+        )
