@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 
 from connectors.exceptions import FetchError
+from connectors.outcomes import FetchOutcome
 
 BINARY_TYPES = ("image/", "audio/", "video/", "font/", "model/")
 BINARY_SUBTYPES = frozenset(
@@ -81,7 +82,9 @@ class BoundedDecoder:
         codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in {"gzip", "x-gzip", "deflate"}):
-            raise FetchError("unsupported_encoding", f"{url}: Content-Encoding {encoding!r}")
+            raise FetchError(
+                FetchOutcome.UNSUPPORTED_ENCODING, f"{url}: Content-Encoding {encoding!r}"
+            )
         self._coding = codings[0] if codings else None
         self._zlib: zlib._Decompress | None = None
         if self._coding is not None:
@@ -96,7 +99,7 @@ class BoundedDecoder:
     def _keep(self, data: bytes) -> None:
         self._size += len(data)
         if self._size > self._limit:
-            raise FetchError("too_large", f"{self._url}: body over {self._limit} bytes")
+            raise FetchError(FetchOutcome.TOO_LARGE, f"{self._url}: body over {self._limit} bytes")
         if data:
             self._parts.append(data)
 
@@ -109,7 +112,7 @@ class BoundedDecoder:
             self._inflate(chunk)
         except zlib.error as exc:
             if not self._first_deflate_chunk:
-                raise FetchError("bad_encoding", f"{self._url}: {exc}") from exc
+                raise FetchError(FetchOutcome.BAD_ENCODING, f"{self._url}: {exc}") from exc
             # "deflate" is often sent raw, without the zlib header.
             self._zlib = zlib.decompressobj(-15)
             self._first_deflate_chunk = False
@@ -131,9 +134,11 @@ class BoundedDecoder:
             try:
                 self._keep(self._zlib.flush())
             except zlib.error as exc:
-                raise FetchError("bad_encoding", f"{self._url}: {exc}") from exc
+                raise FetchError(FetchOutcome.BAD_ENCODING, f"{self._url}: {exc}") from exc
             if not self._zlib.eof and self._fed:
-                raise FetchError("bad_encoding", f"{self._url}: incomplete {self._coding} stream")
+                raise FetchError(
+                    FetchOutcome.BAD_ENCODING, f"{self._url}: incomplete {self._coding} stream"
+                )
         return b"".join(self._parts)
 
 

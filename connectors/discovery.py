@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from connectors.config import ConnectorConfig
-from connectors.documents import Discovered, DocumentResult
+from connectors.documents import Discovered, DocumentOutcome, DocumentResult
 from connectors.exceptions import FetchError
 from connectors.feeds import parse_feed
 from connectors.fetch import FetchedPage, Validators
 from connectors.listings import parse_listing
 from connectors.metrics import ConnectorMetrics
+from connectors.outcomes import FetchOutcome, PollOutcome
 from connectors.protocols import PageFetcher
 from connectors.schedule import PollSummary
 from connectors.sitemaps import parse_sitemap
@@ -24,7 +25,9 @@ from connectors.state import StateStore
 
 log = logging.getLogger(__name__)
 
-GONE = frozenset({"http_404", "http_410", "dns_error"})
+GONE = frozenset({FetchOutcome.HTTP_404, FetchOutcome.HTTP_410, FetchOutcome.DNS_ERROR})
+"""Failures saying a way in is gone (404, 410, no such host): a poll whose ways in all fail
+so is ``gone``, and a source gone poll after poll is polled once a day."""
 
 
 @dataclass(slots=True)
@@ -34,7 +37,7 @@ class Tally:
     ways: int = 0
     answered: int = 0
     gone: int = 0
-    failures: Counter[str] = field(default_factory=Counter)
+    failures: Counter[FetchOutcome | DocumentOutcome] = field(default_factory=Counter)
     retry_after_s: float | None = None
     slowest_s: float = 0.0
     returned: list[str] = field(default_factory=list)
@@ -43,12 +46,15 @@ class Tally:
     def summary(self, new_items: int) -> PollSummary:
         answered = self.answered > 0
         gone = not answered and self.ways > 0 and self.gone == self.ways
+        outcome: PollOutcome | FetchOutcome | DocumentOutcome
         if answered:
-            outcome = "ok" if not self.failures else "partial"
+            outcome = PollOutcome.PARTIAL if self.failures else PollOutcome.OK
         elif gone:
-            outcome = "gone"
+            outcome = PollOutcome.GONE
         else:
-            outcome = self.failures.most_common(1)[0][0] if self.failures else "no_answer"
+            # labelled by the commonest failure: a FetchOutcome or a DocumentOutcome
+            top = self.failures.most_common(1)
+            outcome = top[0][0] if top else PollOutcome.NO_ANSWER
         return PollSummary(
             answered=answered,
             new_items=new_items,
@@ -135,7 +141,9 @@ class Discovery:
             if result is None or not result.usable:
                 continue
             if result.kind == "sitemap_index":
-                self._metrics.documents.labels(source.id, "sitemap", "nested_index").inc()
+                self._metrics.documents.labels(
+                    source.id, "sitemap", DocumentOutcome.NESTED_INDEX
+                ).inc()
                 continue
             entries.extend(result.entries)
         return entries
@@ -163,13 +171,14 @@ class Discovery:
         self._metrics.bytes.labels(source.id).inc(page.wire_bytes)
         self._metrics.fetch_seconds.labels(source.id).observe(page.elapsed_s)
         if page.not_modified:
-            self._metrics.documents.labels(source.id, way.kind, "not_modified").inc()
+            self._metrics.documents.labels(source.id, way.kind, DocumentOutcome.NOT_MODIFIED).inc()
             return page, None
         try:
             result = parse_document(source, way, page, self._config.sitemap_max_bytes)
         except Exception as exc:  # a parser bug on odd input is counted, not fatal
             log.exception("parser failed source=%s kind=%s url=%s", source.id, way.kind, url)
-            result = DocumentResult(way.kind, "parse_error", problem=f"{type(exc).__name__}: {exc}")
+            problem = f"{type(exc).__name__}: {exc}"
+            result = DocumentResult(way.kind, DocumentOutcome.PARSE_ERROR, problem=problem)
         self._metrics.documents.labels(source.id, way.kind, result.outcome).inc()
         if not result.usable:
             log.warning(

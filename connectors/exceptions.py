@@ -13,6 +13,7 @@ ConnectorError
 
 from __future__ import annotations
 
+from connectors.outcomes import FetchOutcome
 from kernel.exceptions import MarsadError
 
 
@@ -29,18 +30,22 @@ class FetchError(ConnectorError):
 
     ``status`` is the HTTP status when the server answered; ``retry_after_s`` is how long the
     server asked us to wait (429/503 with ``Retry-After``), if it did.
+
+    ``outcome`` is always a :class:`FetchOutcome`. A plain string is accepted and converted (a
+    string that is no outcome is a bug: ``ValueError``), so a label read back from the state
+    store or written in a test is checked here, once, like an enum member.
     """
 
     def __init__(
         self,
-        outcome: str,
+        outcome: FetchOutcome | str,
         message: str,
         *,
         status: int | None = None,
         retry_after_s: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.outcome = outcome
+        self.outcome = FetchOutcome(outcome)
         self.status = status
         self.retry_after_s = retry_after_s
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from connectors.documents import Discovered, DocumentResult
+from connectors.documents import Discovered, DocumentOutcome, DocumentResult
 from connectors.xmlsafe import entity_problem
 from kernel.text.decode import decode_body
 from kernel.text.exceptions import DecodeError
@@ -52,13 +52,13 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> D
     try:
         text = decode_body(body, content_type).text
     except DecodeError as exc:
-        outcome = "empty" if not body.strip() else "undecodable"
+        outcome = DocumentOutcome.EMPTY if not body.strip() else DocumentOutcome.UNDECODABLE
         return DocumentResult("feed", outcome, problem=str(exc))
     refused = entity_problem(text)
     if refused:
-        return DocumentResult("feed", "xml_entities", problem=refused)
+        return DocumentResult("feed", DocumentOutcome.XML_ENTITIES, problem=refused)
     if not text.strip():
-        return DocumentResult("feed", "empty", problem="empty body")
+        return DocumentResult("feed", DocumentOutcome.EMPTY, problem="empty body")
     utf8 = _DECLARED_ENCODING.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
     parsed = feedparser.parse(
         utf8, response_headers=_UTF8_HEADERS, sanitize_html=False, resolve_relative_uris=False
@@ -89,15 +89,16 @@ def parse_feed(body: bytes, base_url: str, content_type: str | None = None) -> D
         error = parsed.get("bozo_exception")
         problem = f"{type(error).__name__}: {error}"
     if entries:
-        outcome = "malformed_recovered" if problem else "ok"
+        outcome = DocumentOutcome.MALFORMED_RECOVERED if problem else DocumentOutcome.OK
     elif not version:
         looks_html = _HTML.search(text[:4096]) is not None
-        outcome = "not_a_feed" if looks_html or not problem else "malformed"
+        not_a_feed = looks_html or not problem
+        outcome = DocumentOutcome.NOT_A_FEED if not_a_feed else DocumentOutcome.MALFORMED
         problem = "an HTML page, not a feed" if looks_html else problem or "no RSS/Atom structure"
     elif problem:
-        outcome = "malformed"
+        outcome = DocumentOutcome.MALFORMED
     else:
-        outcome = "empty"
+        outcome = DocumentOutcome.EMPTY
     return DocumentResult(
         "feed", outcome, tuple(entries), problem=problem, dialect=version, skipped=skipped
     )

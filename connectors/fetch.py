@@ -31,8 +31,10 @@ from connectors.fetched import (
     charset_of,
     parse_retry_after,
 )
-from connectors.netguard import AddressPolicy, GuardedTransport, Resolver, system_resolver
+from connectors.netguard import AddressPolicy, Resolver, system_resolver
+from connectors.outcomes import FetchOutcome
 from connectors.robots import MAX_ROBOTS_BYTES, RobotsRules, rules_from_response
+from connectors.transport import GuardedTransport
 
 __all__ = [
     "USER_AGENT",
@@ -46,7 +48,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-NAMED_STATUSES = frozenset({401, 403, 404, 410, 429, 451, 500, 502, 503, 504})
 DEFAULT_429_WAIT_S = 60.0
 
 
@@ -67,10 +68,6 @@ class _Answer:
     location: str | None
     retry_after: str | None
     wire_bytes: int
-
-
-def _status_outcome(status: int) -> str:
-    return f"http_{status}" if status in NAMED_STATUSES else f"http_{status // 100}xx"
 
 
 def _is_tls(exc: BaseException) -> bool:
@@ -168,13 +165,14 @@ class Fetcher:
             except ValueError:
                 target, scheme = answer.location, ""
             if scheme not in {"http", "https"}:
-                raise FetchError("bad_redirect", f"{current} redirects to {target!r}")
+                raise FetchError(FetchOutcome.BAD_REDIRECT, f"{current} redirects to {target!r}")
             if target in visited:
-                raise FetchError("redirect_loop", f"{url}: redirect loop at {target}")
+                raise FetchError(FetchOutcome.REDIRECT_LOOP, f"{url}: redirect loop at {target}")
             visited.add(target)
             current = target
         raise FetchError(
-            "too_many_redirects", f"{url}: more than {self.config.max_redirects} redirects"
+            FetchOutcome.TOO_MANY_REDIRECTS,
+            f"{url}: more than {self.config.max_redirects} redirects",
         )
 
     async def _request(
@@ -187,14 +185,14 @@ class Fetcher:
         except ValueError:
             valid = False
         if not valid:
-            raise FetchError("bad_url", f"not an http(s) URL: {url!r}")
+            raise FetchError(FetchOutcome.BAD_URL, f"not an http(s) URL: {url!r}")
         host = self._host(parts.netloc)
         async with host.lock:
             delay = self.config.min_delay_s
             if self.config.obey_robots:
                 rules = await self._robots(client, f"{parts.scheme}://{parts.netloc}", host)
                 if not rules.allows(self.config.user_agent, url):
-                    raise FetchError("robots_disallowed", f"robots.txt disallows {url}")
+                    raise FetchError(FetchOutcome.ROBOTS_DISALLOWED, f"robots.txt disallows {url}")
                 delay = max(delay, rules.crawl_delay(self.config.user_agent))
             await self._wait_turn(host, delay, url)
             answer = await self._exchange(
@@ -209,7 +207,9 @@ class Fetcher:
         if host.not_before - now > self.config.max_wait_s:
             wait = host.not_before - now
             raise FetchError(
-                "deferred", f"{url}: host asked us to wait {wait:.0f}s", retry_after_s=wait
+                FetchOutcome.DEFERRED,
+                f"{url}: host asked us to wait {wait:.0f}s",
+                retry_after_s=wait,
             )
         wait = max(host.last_request + delay, host.not_before) - now
         if wait > 0:
@@ -226,7 +226,7 @@ class Fetcher:
         else:
             wait = None
         return FetchError(
-            _status_outcome(answer.status),
+            FetchOutcome.for_status(answer.status),
             f"{url}: HTTP {answer.status}",
             status=answer.status,
             retry_after_s=wait,
@@ -250,21 +250,24 @@ class Fetcher:
             raise
         except TimeoutError as exc:
             raise FetchError(
-                "timeout", f"{url}: no complete answer within {self.config.total_timeout_s:.0f}s"
+                FetchOutcome.TIMEOUT,
+                f"{url}: no complete answer within {self.config.total_timeout_s:.0f}s",
             ) from exc
         except httpx.TimeoutException as exc:
-            raise FetchError("timeout", f"{url}: {type(exc).__name__}") from exc
+            raise FetchError(FetchOutcome.TIMEOUT, f"{url}: {type(exc).__name__}") from exc
         except AddressRefused as exc:
-            raise FetchError("blocked_address", f"{url}: {exc}") from exc
+            raise FetchError(FetchOutcome.BLOCKED_ADDRESS, f"{url}: {exc}") from exc
         except ResolutionError as exc:
-            raise FetchError("dns_error", f"{url}: {exc}") from exc
+            raise FetchError(FetchOutcome.DNS_ERROR, f"{url}: {exc}") from exc
         except httpx.TransportError as exc:
-            outcome = "tls_error" if _is_tls(exc) else "network_error"
+            outcome = FetchOutcome.TLS_ERROR if _is_tls(exc) else FetchOutcome.NETWORK_ERROR
             raise FetchError(outcome, f"{url}: {type(exc).__name__}: {exc}") from exc
         except httpx.HTTPError as exc:
-            raise FetchError("network_error", f"{url}: {type(exc).__name__}: {exc}") from exc
+            raise FetchError(
+                FetchOutcome.NETWORK_ERROR, f"{url}: {type(exc).__name__}: {exc}"
+            ) from exc
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-            raise FetchError("bad_url", f"{url!r}: {type(exc).__name__}: {exc}") from exc
+            raise FetchError(FetchOutcome.BAD_URL, f"{url!r}: {type(exc).__name__}: {exc}") from exc
         finally:
             host.last_request = time.monotonic()
 
@@ -285,24 +288,28 @@ class Fetcher:
                 wire_bytes=0,
             )
             if status in REDIRECTS and answer.location is None:
-                raise FetchError("bad_redirect", f"{url}: HTTP {status} without Location")
+                raise FetchError(
+                    FetchOutcome.BAD_REDIRECT, f"{url}: HTTP {status} without Location"
+                )
             if not 200 <= status < 300:
                 return answer
             if not binary_ok and is_binary_type(content_type):
-                raise FetchError("binary_content", f"{url}: {content_type}")
+                raise FetchError(FetchOutcome.BINARY_CONTENT, f"{url}: {content_type}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise FetchError("too_large", f"{url}: {declared} bytes > {limit}")
+                raise FetchError(FetchOutcome.TOO_LARGE, f"{url}: {declared} bytes > {limit}")
             decoder = BoundedDecoder(response.headers.get("content-encoding"), limit, url)
             wire = 0
             async for chunk in response.aiter_raw():
                 wire += len(chunk)
                 if wire > limit:
-                    raise FetchError("too_large", f"{url}: over {limit} bytes on the wire")
+                    raise FetchError(
+                        FetchOutcome.TOO_LARGE, f"{url}: over {limit} bytes on the wire"
+                    )
                 decoder.feed(chunk)
             body = decoder.finish()
         if not binary_ok and (kind := sniff_binary(body)) is not None:
-            raise FetchError("binary_content", f"{url}: body is {kind} ({content_type})")
+            raise FetchError(FetchOutcome.BINARY_CONTENT, f"{url}: body is {kind} ({content_type})")
         return replace(answer, body=body, wire_bytes=wire)
 
     async def _robots(self, client: httpx.AsyncClient, origin: str, host: _Host) -> RobotsRules:

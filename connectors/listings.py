@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 
-from connectors.documents import Discovered, DocumentResult
+from connectors.documents import Discovered, DocumentOutcome, DocumentResult
 from kernel.text.decode import decode_body
 from kernel.text.exceptions import DecodeError
 
@@ -43,7 +43,7 @@ def parse_listing(
     try:
         text = decode_body(body, content_type).text
     except DecodeError as exc:
-        outcome = "empty" if not body.strip() else "undecodable"
+        outcome = DocumentOutcome.EMPTY if not body.strip() else DocumentOutcome.UNDECODABLE
         return DocumentResult("listing", outcome, problem=str(exc))
     parser = lxml.html.HTMLParser(
         encoding="utf-8", no_network=True, huge_tree=False, remove_comments=True
@@ -51,7 +51,9 @@ def parse_listing(
     try:
         doc = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
-        return DocumentResult("listing", "malformed", problem=f"{type(exc).__name__}: {exc}")
+        return DocumentResult(
+            "listing", DocumentOutcome.MALFORMED, problem=f"{type(exc).__name__}: {exc}"
+        )
     base = base_url
     for element in doc.iter("base"):
         if element.get("href"):
@@ -83,6 +85,11 @@ def parse_listing(
         entries.append(Discovered(url, title))
     if not entries:
         return DocumentResult(
-            "listing", "no_links", problem=f"no link matches {pattern!r}", dialect="html"
+            "listing",
+            DocumentOutcome.NO_LINKS,
+            problem=f"no link matches {pattern!r}",
+            dialect="html",
         )
-    return DocumentResult("listing", "ok", tuple(entries), dialect="html", skipped=skipped)
+    return DocumentResult(
+        "listing", DocumentOutcome.OK, tuple(entries), dialect="html", skipped=skipped
+    )

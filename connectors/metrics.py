@@ -4,6 +4,10 @@ Per source (label ``source``): polls and documents by outcome, items by outcome 
 bad_url, ...), fetches by outcome, bytes, fetch latency, health. Global: the outbox (pages
 waiting for Kafka), publish latency and retries, whether the broker is acknowledging.
 Sum a per-source counter over ``source`` for the global figure.
+
+The ``outcome`` label values are the members of :mod:`connectors.outcomes` (``FetchOutcome``,
+``PollOutcome``, ``ItemOutcome``) and, for documents, the outcomes of :mod:`connectors.documents`;
+a poll that nothing answered is labelled by its commonest failure.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Which addresses a connector may connect to, checked when each connection is opened.
 
-The HTTP client connects through :class:`GuardedBackend`: it resolves the host itself, refuses
-the whole host if *any* address it resolves to is loopback, private, link-local, a cloud
-metadata address or otherwise not globally routable (so a DNS answer cannot mix a public
+The HTTP client's transport (:mod:`connectors.transport`, a connection pool of its own, on
+httpcore's public API) connects through :class:`GuardedBackend`: it resolves the host itself,
+refuses the whole host if *any* address it resolves to is loopback, private, link-local, a
+cloud metadata address or otherwise not globally routable (so a DNS answer cannot mix a public
 address with an internal one), and then connects to the address it checked, never resolving
 twice. Every hop of a redirect opens its connection through the same check.
 
@@ -16,12 +17,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 import httpcore
-import httpx
 
 from connectors.exceptions import AddressRefused, ResolutionError
 
@@ -157,28 +156,3 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
-
-
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool built on :class:`GuardedBackend`.
-
-    httpx 0.28 does not take a network backend, so the pool it builds is replaced by one built
-    the same way with ours (``_pool`` is the only state the transport keeps).
-    """
-
-    def __init__(
-        self,
-        policy: AddressPolicy,
-        *,
-        resolver: Resolver = system_resolver,
-        verify: ssl.SSLContext | bool = True,
-        limits: httpx.Limits,
-    ) -> None:
-        super().__init__(verify=verify, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(policy, resolver),
-        )

@@ -2,7 +2,8 @@
 
 A fetched page takes a slot; :meth:`Outbox.put` waits while every slot is taken, which stops
 the fetchers (back-pressure) while the broker is slow or away. Each page is sent until Kafka
-acknowledges it, with jittered exponential back-off between attempts; only then does
+acknowledges it, with the project's back-off between attempts (:mod:`kernel.retry`: from
+``retry_base_s``, doubling, capped at ``retry_cap_s``, jittered, no limit); only then does
 ``on_ack`` run (the caller marks the page fetched). A page Kafka refuses for good (too large)
 goes to ``on_refused``. If nothing has been acknowledged for ``stall_after_s`` while pages
 wait, :attr:`Outbox.stalled` is set: the connector stops and hands its pages back.
@@ -21,6 +22,7 @@ from typing import Protocol
 from connectors.exceptions import PublishError
 from connectors.metrics import ConnectorMetrics
 from kernel.records import RawPage
+from kernel.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ class Outbox:
         self._on_ack = on_ack
         self._on_refused = on_refused
         self._metrics = metrics
-        self._retry_base_s = retry_base_s
-        self._retry_cap_s = retry_cap_s
+        # No deadline nor attempt limit: a page is sent until the broker is back or the
+        # connector stops (see `stalled`), then it is handed back.
+        self._retry = RetryPolicy(first_delay_s=retry_base_s, max_delay_s=retry_cap_s)
         self._stall_after_s = stall_after_s
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._tasks: set[asyncio.Task[None]] = set()
@@ -87,7 +90,7 @@ class Outbox:
 
     async def _deliver(self, page: RawPage) -> None:
         started = time.monotonic()
-        attempt = 0
+        retries = self._retry.start(self._rng)
         while True:
             try:
                 partition, offset = await self._publisher.publish(page)
@@ -97,13 +100,13 @@ class Outbox:
                     log.error("publish refused url_id=%s reason=%s", page.url_id, exc)  # noqa: TRY400
                     self._on_refused(page, str(exc))
                     return
-                attempt += 1
                 self._metrics.publish_retries.inc()
                 self._broker(up=False, reason=str(exc))
                 if time.monotonic() - self._last_progress > self._stall_after_s:
                     self.stalled.set()
-                delay = min(self._retry_cap_s, self._retry_base_s * 2 ** min(attempt, 16))
-                await asyncio.sleep(delay * self._rng.uniform(0.5, 1.0))
+                delay = retries.next_delay()
+                assert delay is not None  # noqa: S101 - the policy has no limit
+                await asyncio.sleep(delay)
                 continue
             self._last_progress = time.monotonic()
             self._broker(up=True, reason="")

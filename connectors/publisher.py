@@ -3,13 +3,16 @@
 Idempotent producer (``acks=all``): while the broker is away, aiokafka keeps the batches and
 sends them again with their sequence numbers when it is back, so a page waiting for its
 acknowledgement is not duplicated. Raw pages are gzip-compressed on the wire.
+
+Connecting is retried with the project's one back-off (:mod:`kernel.retry`): from 0.5 s,
+doubling, capped at 10 s, jittered, until the start deadline; connectors restarted together
+after a broker outage do not knock in step.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
@@ -21,6 +24,7 @@ from aiokafka.errors import (
 
 from connectors.exceptions import PublishError
 from kernel.records import RawPage
+from kernel.retry import RetryPolicy
 from kernel.topics import PAGES
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,9 @@ class PagePublisher:
         self._topic = topic
         self._bootstrap = bootstrap
         self._start_deadline_s = start_deadline_s
+        self._start_retry = RetryPolicy(
+            first_delay_s=0.5, max_delay_s=10.0, deadline_s=start_deadline_s
+        )
         self._stop_timeout_s = stop_timeout_s
         self._producer: AIOKafkaProducer | None = None
 
@@ -70,15 +77,15 @@ class PagePublisher:
 
     async def start(self) -> None:
         """Connect, retrying while the broker does not answer, up to the start deadline."""
-        deadline = time.monotonic() + self._start_deadline_s
-        delay = 0.5
+        retries = self._start_retry.start()
         while True:
             producer = self._new_producer()
             try:
                 await producer.start()
             except KafkaError as exc:
                 await producer.stop()
-                if time.monotonic() + delay > deadline:
+                delay = retries.next_delay()
+                if delay is None:
                     raise PublishError(
                         f"Kafka at {self._bootstrap} did not answer within "
                         f"{self._start_deadline_s:.0f}s: {exc!r}"
@@ -87,7 +94,6 @@ class PagePublisher:
                     "kafka not answering bootstrap=%s retry_in=%.1fs", self._bootstrap, delay
                 )
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
                 continue
             self._producer = producer
             return

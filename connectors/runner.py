@@ -9,6 +9,10 @@ fetched is never fetched again, even after a restart.
 bound on concurrent polls, until ``stop`` is set; then it lets running polls finish for a grace
 period, waits for Kafka to acknowledge what was fetched, and hands back the rest (still pending:
 fetched again by the next run).
+
+An article whose fetch failed is fetched again later, after the project's back-off
+(:mod:`kernel.retry`: ``retry_base_s``, doubling, ±20 %, at least the host's ``Retry-After``),
+until ``max_attempts``; the attempt count is persisted, so a restart does not reset it.
 """
 
 from __future__ import annotations
@@ -30,26 +34,35 @@ from connectors.exceptions import FetchError
 from connectors.fetch import FetchedPage
 from connectors.metrics import ConnectorMetrics
 from connectors.outbox import Outbox
+from connectors.outcomes import FetchOutcome, ItemOutcome, PollOutcome, PublishOutcome, RunEnd
 from connectors.protocols import PageFetcher, RawPagePublisher
 from connectors.schedule import PollingPolicy, PollSummary, SourceState
 from connectors.sources import Source, SourceRegistry
 from connectors.state import NewArticle, PendingArticle, StateStore
 from connectors.urls import canonicalize, url_id
 from kernel.records import RawPage, utcnow
+from kernel.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
 PERMANENT = frozenset(
     {
-        "http_401", "http_403", "http_404", "http_410", "http_451", "http_4xx",
-        "robots_disallowed", "binary_content", "too_large", "blocked_address", "bad_url",
-        "bad_redirect", "redirect_loop", "too_many_redirects", "unsupported_encoding",
-        "internal_error",
+        FetchOutcome.HTTP_401, FetchOutcome.HTTP_403, FetchOutcome.HTTP_404,
+        FetchOutcome.HTTP_410, FetchOutcome.HTTP_451, FetchOutcome.HTTP_4XX,
+        FetchOutcome.ROBOTS_DISALLOWED, FetchOutcome.BINARY_CONTENT, FetchOutcome.TOO_LARGE,
+        FetchOutcome.BLOCKED_ADDRESS, FetchOutcome.BAD_URL, FetchOutcome.BAD_REDIRECT,
+        FetchOutcome.REDIRECT_LOOP, FetchOutcome.TOO_MANY_REDIRECTS,
+        FetchOutcome.UNSUPPORTED_ENCODING, FetchOutcome.INTERNAL_ERROR,
     }
 )  # fmt: skip
-HOST_WAIT = frozenset({"deferred", "http_429", "http_503"})
+"""Fetching the same URL again would fail the same way: the article is given up at once."""
+HOST_WAIT = frozenset({FetchOutcome.DEFERRED, FetchOutcome.HTTP_429, FetchOutcome.HTTP_503})
+"""The host asked us to slow down: the poll stops fetching its pages."""
 TROUBLE_LIMIT = 3
 """Transient failures in a row after which a poll stops fetching that source's pages."""
+ARTICLE_RETRY_CAP_S = 6 * 3600.0
+"""The longest back-off before fetching a failed article again; ``max_attempts`` ends the tries
+long before with the defaults (60 s doubling: 8 min before the fifth and last)."""
 
 
 @dataclass(slots=True)
@@ -65,7 +78,7 @@ class PollReport:
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
-    reason: str
+    reason: RunEnd
     """``stopped`` (asked to) or ``stalled`` (Kafka acknowledged nothing past the deadline)."""
     polls_cancelled: int
     handed_back: int
@@ -95,6 +108,12 @@ class Connector:
         self.policy = policy or PollingPolicy()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._clock = clock
+        self._article_retry = RetryPolicy(
+            first_delay_s=self.config.retry_base_s,
+            max_delay_s=ARTICLE_RETRY_CAP_S,
+            jitter=0.2,
+            max_attempts=self.config.max_attempts,
+        )
         self._discovery = Discovery(fetcher, self.state, self.metrics, self.config)
         self.outbox = Outbox(
             publisher,
@@ -132,18 +151,18 @@ class Connector:
             try:
                 key = url_id(entry.url)
             except ValueError:
-                items.labels(source.id, "bad_url").inc()
+                items.labels(source.id, ItemOutcome.BAD_URL).inc()
                 continue
             if key in this_poll or key in self._in_flight or self.state.known(key):
-                items.labels(source.id, "seen").inc()
+                items.labels(source.id, ItemOutcome.SEEN).inc()
                 continue
             this_poll.add(key)
             if len(batch) >= source.max_items_per_poll:
-                items.labels(source.id, "over_limit").inc()
+                items.labels(source.id, ItemOutcome.OVER_LIMIT).inc()
                 continue
             batch.append(NewArticle(key, source.id, entry.url, entry.title, entry.published))
         added = self.state.add_pending(batch, now=self._clock())
-        items.labels(source.id, "new").inc(len(added))
+        items.labels(source.id, ItemOutcome.NEW).inc(len(added))
         return len(added)
 
     async def _fetch_due(self, source: Source) -> tuple[int, int]:
@@ -168,7 +187,7 @@ class Connector:
                     break
                 continue
             trouble = 0
-            self.metrics.fetches.labels(source.id, "ok").inc()
+            self.metrics.fetches.labels(source.id, FetchOutcome.OK).inc()
             self.metrics.bytes.labels(source.id).inc(page.wire_bytes)
             self.metrics.fetch_seconds.labels(source.id).observe(page.elapsed_s)
             record = RawPage(
@@ -196,25 +215,25 @@ class Connector:
             raise
         except Exception as exc:  # one odd URL must not end the poll, nor recur
             log.exception("fetch crashed source=%s url_id=%s", source.id, article.url_id)
-            raise FetchError("internal_error", f"{type(exc).__name__}: {exc}") from exc
+            raise FetchError(FetchOutcome.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from exc
 
     def _article_failed(self, source: Source, article: PendingArticle, exc: FetchError) -> None:
         self.metrics.fetches.labels(source.id, exc.outcome).inc()
         now = self._clock()
-        if exc.outcome in PERMANENT or article.attempts + 1 >= self.config.max_attempts:
+        failures = article.attempts + 1
+        if exc.outcome in PERMANENT or self._article_retry.gives_up(failures):
             self.state.mark_failed(article.url_id, exc.outcome)
             log.warning(
                 "article given up source=%s url_id=%s outcome=%s attempts=%d detail=%s",
-                source.id, article.url_id, exc.outcome, article.attempts + 1, exc,
+                source.id, article.url_id, exc.outcome, failures, exc,
             )  # fmt: skip
             return
-        if exc.outcome == "deferred":
+        if exc.outcome == FetchOutcome.DEFERRED:  # not the article's fault: not counted
             self.state.retry_later(
                 article.url_id, exc.outcome, now + (exc.retry_after_s or 60.0), count=False
             )
             return
-        wait = self.config.retry_base_s * 2**article.attempts * self._rng.uniform(0.8, 1.2)
-        wait = max(wait, exc.retry_after_s or 0.0)
+        wait = self._article_retry.delay_s(failures, self._rng, server_wait_s=exc.retry_after_s)
         self.state.retry_later(article.url_id, exc.outcome, now + wait)
         log.info(
             "article retry later source=%s url_id=%s outcome=%s in_s=%.0f",
@@ -232,7 +251,7 @@ class Connector:
         )  # fmt: skip
 
     def _refused(self, page: RawPage, reason: str) -> None:
-        self.state.mark_failed(page.url_id, "publish_refused")
+        self.state.mark_failed(page.url_id, PublishOutcome.REFUSED)
         self._in_flight.discard(page.url_id)
 
     # scheduling ---------------------------------------------------------------------------
@@ -246,7 +265,7 @@ class Connector:
 
     def _after_poll(self, source: Source, report: PollReport) -> SourceState:
         now = self._clock()
-        summary = report.summary or PollSummary(answered=False, outcome="error")
+        summary = report.summary or PollSummary(answered=False, outcome=PollOutcome.ERROR)
         state = self.policy.after_poll(
             self._source_state(source, now), source.poll_interval_s, summary, now, self._rng
         )
@@ -268,10 +287,9 @@ class Connector:
             raise
         except Exception as exc:
             log.exception("poll crashed source=%s error=%s", source.id, type(exc).__name__)
-            self.metrics.polls.labels(source.id, "error").inc()
-            return PollReport(
-                source.id, summary=PollSummary(answered=False, outcome="error", detail=str(exc))
-            )
+            self.metrics.polls.labels(source.id, PollOutcome.ERROR).inc()
+            summary = PollSummary(answered=False, outcome=PollOutcome.ERROR, detail=str(exc))
+            return PollReport(source.id, summary=summary)
 
     async def run_once(self) -> list[PollReport]:
         """Poll every source once, wait until Kafka acknowledged every page, return reports."""
@@ -357,7 +375,7 @@ class Connector:
             cancelled = len(late)
         handed = await self.outbox.close(0 if stalled else self.config.drain_timeout_s)
         watch.cancel()
-        result = RunResult("stalled" if stalled else "stopped", cancelled, handed)
+        result = RunResult(RunEnd.STALLED if stalled else RunEnd.STOPPED, cancelled, handed)
         log.info(
             "connector stopped reason=%s polls_cancelled=%d pages_handed_back=%d pending=%d",
             result.reason, cancelled, handed, self.state.counts().get("pending", 0),

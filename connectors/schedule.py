@@ -2,7 +2,11 @@
 
 A source that keeps producing new articles is polled faster (down to a floor), one that does
 not is polled slower (up to a ceiling); every delay gets jitter. A failing source backs off
-exponentially; ``Retry-After`` is honoured. Health:
+exponentially (twice its interval, doubling with each failure in a row, up to
+``backoff_cap_s``); the next poll that answers resets it. ``Retry-After`` is honoured (up to
+``max_retry_after_s``). The back-off, the jitter and the Retry-After floor are the project's
+one retry policy (:mod:`kernel.retry`), fed with the failure count persisted in the state.
+Health:
 
 - ``ok``: the last poll answered;
 - ``slow``: it answered, but slowly or asking us to slow down (429/503 with Retry-After);
@@ -17,6 +21,9 @@ import json
 import random
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
+
+from connectors.outcomes import PollOutcome
+from kernel.retry import RetryPolicy, jittered
 
 Health = Literal["ok", "slow", "failing", "gone"]
 HEALTHS: tuple[Health, ...] = ("ok", "slow", "failing", "gone")
@@ -33,7 +40,8 @@ class PollSummary:
     """Every way in answered 404/410 or its host does not exist."""
     retry_after_s: float | None = None
     slowest_s: float = 0.0
-    outcome: str = "ok"
+    outcome: str = PollOutcome.OK
+    """A :class:`PollOutcome`, or the label of the commonest failure when nothing answered."""
     detail: str = ""
     returned: str = ""
     """What the ways in returned, for an operator (``rss20 feed, 25 entries; ...``)."""
@@ -52,7 +60,7 @@ class SourceState:
     last_poll_at: float | None = None
     last_ok_at: float | None = None
     last_new_at: float | None = None
-    last_outcome: str = "never_polled"
+    last_outcome: str = PollOutcome.NEVER_POLLED
     last_detail: str = ""
     last_returned: str = ""
     polls: int = 0
@@ -92,8 +100,15 @@ class PollingPolicy:
         high = max(low, min(self.ceiling_s, base_s * self.max_factor))
         return low, high
 
-    def _jittered(self, delay: float, rng: random.Random) -> float:
-        return delay * rng.uniform(1 - self.jitter, 1 + self.jitter)
+    def backoff(self, base_s: float) -> RetryPolicy:
+        """The retry policy of a failing source whose interval is ``base_s``: twice the
+        interval after the first failure, doubling, up to ``backoff_cap_s``."""
+        return RetryPolicy(
+            first_delay_s=2 * base_s,
+            max_delay_s=self.backoff_cap_s,
+            jitter=self.jitter,
+            max_server_wait_s=self.max_retry_after_s,
+        )
 
     def initial(
         self,
@@ -127,15 +142,15 @@ class PollingPolicy:
             last_returned=summary.returned[:500],
             polls=state.polls + 1,
         )
-        if summary.answered:
+        backoff = self.backoff(max(low, state.interval_s))
+        asked = backoff.server_wait_s(summary.retry_after_s)
+        if summary.answered:  # answered: the failure count starts again from nothing
             if summary.new_items:
                 interval = max(low, state.interval_s * self.faster)
             else:
                 interval = min(high, state.interval_s * self.slower)
             slow = summary.retry_after_s is not None or summary.slowest_s > self.slow_after_s
-            delay = self._jittered(interval, rng)
-            if summary.retry_after_s is not None:
-                delay = max(delay, min(summary.retry_after_s, self.max_retry_after_s))
+            delay = max(jittered(interval, self.jitter, rng), asked)
             return replace(
                 state,
                 interval_s=interval,
@@ -155,12 +170,9 @@ class PollingPolicy:
         elif failures >= self.failing_after:
             health = "failing"
         if health == "gone":
-            delay = self.gone_interval_s
+            delay = max(jittered(self.gone_interval_s, self.jitter, rng), asked)
         else:
-            delay = min(self.backoff_cap_s, max(low, state.interval_s) * 2**failures)
-        delay = self._jittered(delay, rng)
-        if summary.retry_after_s is not None:
-            delay = max(delay, min(summary.retry_after_s, self.max_retry_after_s))
+            delay = backoff.delay_s(failures, rng, server_wait_s=summary.retry_after_s)
         return replace(
             state,
             health=health,

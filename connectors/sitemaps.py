@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.bodies import gunzip_capped
-from connectors.documents import Discovered, DocumentResult
+from connectors.documents import Discovered, DocumentOutcome, DocumentResult
 from connectors.exceptions import FetchError
 from connectors.xmlsafe import XMLSyntaxError, parse_xml, sitemap_problem
 
@@ -54,14 +54,16 @@ def _root(body: bytes, max_bytes: int, url: str) -> Any:
         except FetchError as exc:
             return DocumentResult("sitemap", exc.outcome, problem=str(exc))
     if not body.strip():
-        return DocumentResult("sitemap", "empty", problem="empty body")
+        return DocumentResult("sitemap", DocumentOutcome.EMPTY, problem="empty body")
     refused = sitemap_problem(body)
     if refused:
         return DocumentResult("sitemap", refused[0], problem=refused[1])
     try:
         return parse_xml(body)
     except XMLSyntaxError as exc:
-        return DocumentResult("sitemap", "malformed", problem=f"XMLSyntaxError: {exc}")
+        return DocumentResult(
+            "sitemap", DocumentOutcome.MALFORMED, problem=f"XMLSyntaxError: {exc}"
+        )
 
 
 def _index(root: Any) -> DocumentResult:
@@ -73,7 +75,7 @@ def _index(root: Any) -> DocumentResult:
     ordered = sorted(children, key=lambda c: _newest_first((c[0], c[1])))
     return DocumentResult(
         "sitemap_index",
-        "ok" if ordered else "empty",
+        DocumentOutcome.OK if ordered else DocumentOutcome.EMPTY,
         children=tuple(c[2] for c in ordered),
         dialect="sitemapindex",
     )
@@ -94,7 +96,7 @@ def _urlset(root: Any, cutoff: datetime) -> DocumentResult:
         found.append((when, i, Discovered(loc, _text(node, "title"), when)))
     found.sort(key=lambda f: _newest_first((f[0], f[1])))
     entries = tuple(f[2] for f in found)
-    outcome = "ok" if entries or skipped else "empty"
+    outcome = DocumentOutcome.OK if entries or skipped else DocumentOutcome.EMPTY
     return DocumentResult("sitemap", outcome, entries, dialect="urlset", skipped=skipped)
 
 
@@ -114,5 +116,7 @@ def parse_sitemap(
     if kind == "sitemapindex":
         return _index(root)
     if kind != "urlset":
-        return DocumentResult("sitemap", "not_a_sitemap", problem=f"root element <{kind}>")
+        return DocumentResult(
+            "sitemap", DocumentOutcome.NOT_A_SITEMAP, problem=f"root element <{kind}>"
+        )
     return _urlset(root, (now or datetime.now(UTC)) - timedelta(hours=max_age_h))

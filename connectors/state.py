@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors.fetch import Validators
+from connectors.outcomes import FetchOutcome, PublishOutcome
 from connectors.schedule import SourceState
 
 SCHEMA = """
@@ -133,13 +134,14 @@ class StateStore:
         ]
 
     def mark_fetched(self, url_id: str, now: float | None = None) -> None:
+        """Kafka acknowledged the article's page: it is never fetched again."""
         self._db.execute(
-            "UPDATE articles SET status = 'fetched', fetched_at = ?, last_outcome = 'published'"
+            "UPDATE articles SET status = 'fetched', fetched_at = ?, last_outcome = ?"
             " WHERE url_id = ?",
-            (time.time() if now is None else now, url_id),
+            (time.time() if now is None else now, PublishOutcome.PUBLISHED, url_id),
         )
 
-    def mark_failed(self, url_id: str, outcome: str) -> None:
+    def mark_failed(self, url_id: str, outcome: FetchOutcome | PublishOutcome) -> None:
         """Give up on an article (counted by the caller)."""
         self._db.execute(
             "UPDATE articles SET status = 'failed', attempts = attempts + 1, last_outcome = ?"
@@ -147,7 +149,10 @@ class StateStore:
             (outcome, url_id),
         )
 
-    def retry_later(self, url_id: str, outcome: str, at: float, *, count: bool = True) -> None:
+    def retry_later(
+        self, url_id: str, outcome: FetchOutcome, at: float, *, count: bool = True
+    ) -> None:
+        """Fetch the article again at ``at``; ``count``: the failure counts as an attempt."""
         self._db.execute(
             "UPDATE articles SET attempts = attempts + ?, next_attempt_at = ?, last_outcome = ?"
             " WHERE url_id = ? AND status = 'pending'",

@@ -13,6 +13,8 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from connectors.documents import DocumentOutcome
+
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_BYTES = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -26,16 +28,19 @@ def entity_problem(text: str) -> str | None:
     return None
 
 
-def sitemap_problem(body: bytes) -> tuple[str, str] | None:
+def sitemap_problem(body: bytes) -> tuple[DocumentOutcome, str] | None:
     """``(outcome, reason)`` when a sitemap must not be parsed: entities or any DOCTYPE
     (the sitemap protocol has none)."""
     probe = body
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         probe = body.decode("utf-16", errors="replace").encode("utf-8")
     if _ENTITY_BYTES.search(probe):
-        return "xml_entities", "the sitemap declares XML entities: refused"
+        return DocumentOutcome.XML_ENTITIES, "the sitemap declares XML entities: refused"
     if _DOCTYPE_BYTES.search(probe):
-        return "xml_doctype", "the sitemap has a DOCTYPE (sitemaps have none): refused"
+        return (
+            DocumentOutcome.XML_DOCTYPE,
+            "the sitemap has a DOCTYPE (sitemaps have none): refused",
+        )
     return None
 
 

@@ -70,7 +70,10 @@ def routes(secret: Path, dtd: Path) -> dict[str, Reply]:
         "/octet": Reply(body=c.article(arabic), content_type="application/octet-stream"),
         "/pdf-as-html.html": Reply(body=c.PDF, content_type="text/html"),
         "/busy": Reply(429, headers=(("Retry-After", "120"),)),
-        "/down": Reply(503, headers=(("Retry-After", formatdate(time.time() + 90, usegmt=True)),)),
+        # The date is written when the request is served: 90 s ahead of then, not of import.
+        "/down": lambda _request: Reply(
+            503, headers=(("Retry-After", formatdate(time.time() + 90, usegmt=True)),)
+        ),
         "/gone": Reply(410),
         "/conditional.xml": Reply(
             body=c.rss(c.items("https://example.org", 3)),

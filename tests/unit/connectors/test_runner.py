@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from pathlib import Path
+
+import pytest
 
 from connectors.config import ConnectorConfig
 from connectors.exceptions import FetchError, PublishError
 from connectors.fetch import FetchedPage, Validators
+from connectors.outbox import Outbox
 from connectors.runner import Connector
 from connectors.schedule import PollingPolicy
 from connectors.sources import Source, SourceRegistry
@@ -152,10 +156,14 @@ async def test_transient_failures_are_given_up_after_max_attempts() -> None:
     assert connector.state.counts() == {"fetched": 1, "failed": 1}
 
 
-async def test_a_page_kafka_refuses_at_first_is_sent_again_and_published_once() -> None:
+async def test_a_page_kafka_refuses_at_first_is_sent_again_and_published_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The connector's outbox, with a back-off of milliseconds instead of half a second.
+    quick_outbox = functools.partial(Outbox, retry_base_s=0.001, retry_cap_s=0.01)
+    monkeypatch.setattr("connectors.runner.Outbox", quick_outbox)
     kafka = Kafka(fail_first=2)
     connector = Connector(registry(), Pages(), kafka)
-    connector.outbox._retry_base_s = 0.001
     report = (await connector.run_once())[0]
     assert (report.published, kafka.attempts) == (2, 4)
     assert len({r.url_id for r in kafka.records}) == len(kafka.records) == 2
