@@ -1,6 +1,8 @@
 # Marsad: every command a newcomer or CI needs. `make help` lists them.
 SHELL := /bin/bash
 PYTHON ?= python3.11
+# The Pythons Marsad supports; `make test-matrix` runs the unit suite on each (pyenv's builds).
+MATRIX ?= 3.11 3.12 3.13
 VENV := .venv
 BIN := $(VENV)/bin
 MARSAD := $(BIN)/marsad
@@ -10,7 +12,7 @@ NATIVE := native/Cargo.toml native/Cargo.lock native/pyproject.toml native/marsa
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install stack-up stack-down stack-status run demo test test-unit lint check bench bench-soak clean
+.PHONY: help install stack-up stack-down stack-status run demo test test-unit test-matrix lint check bench bench-soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,10 +46,24 @@ test: stack-up ## the whole suite: unit tests and integration tests on the real 
 test-unit: install ## only the fast tests (no services needed)
 	$(BIN)/pytest -m "not integration"
 
-lint: install ## ruff (lint + format check) and mypy --strict
+test-matrix: ## the unit suite on every Python of MATRIX (.venv for $(PYTHON)'s, .venv-<version> for the others)
+	@main=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	for v in $(MATRIX); do \
+	  if [ "$$v" = "$$main" ]; then venv=$(VENV); py=$(PYTHON); else \
+	    venv=.venv-$$v; \
+	    py=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V | tail -1); \
+	    [ -n "$$py" ] || py=$$(command -v python$$v); \
+	    [ -n "$$py" ] || { echo "no Python $$v on this machine: pyenv install $$v"; exit 1; }; \
+	  fi; \
+	  echo "== Python $$v ($$py, $$venv)"; \
+	  $(MAKE) --no-print-directory VENV=$$venv PYTHON=$$py test-unit || exit 1; \
+	done
+
+lint: install ## ruff (lint + format check), mypy --strict, the import contract, cargo fmt + clippy
 	$(BIN)/ruff check kernel connectors pipeline cli devtools tests benchmarks
 	$(BIN)/ruff format --check kernel connectors pipeline cli devtools tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	cargo fmt --manifest-path native/Cargo.toml --check
 	cargo clippy --manifest-path native/Cargo.toml --release --quiet -- -D warnings
 

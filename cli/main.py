@@ -47,9 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
-    registered = set()
+    registered: set[str] = set()
     for entry in sorted(entry_points(group=DEV_COMMANDS_GROUP), key=lambda e: e.name):
-        entry.load().register(subparsers)
+        try:
+            module = entry.load()
+        except ImportError as exc:  # registered by a distribution whose code is not importable
+            logging.getLogger(__name__).debug("command %s not loaded: %r", entry.name, exc)
+            continue
+        module.register(subparsers)
         registered.add(entry.name)
     for name, summary in DEV_COMMANDS.items():
         if name not in registered:

@@ -27,8 +27,13 @@ class Children:
         *args: str,
         env: Mapping[str, str] | None = None,
         log_to: Path | None = None,
+        metrics: str | None = None,
     ) -> None:
-        """Start ``marsad ARGS...``; its output goes to ``log_to`` if given, else to ours."""
+        """Start ``marsad ARGS...``; its output goes to ``log_to`` if given, else to ours.
+
+        ``metrics``, the address the child serves its metrics on, is logged with its pid so
+        that one log line says which process to scrape where.
+        """
         cmd = [sys.executable, "-m", "cli.main", *args]
         out = None
         if log_to is not None:
@@ -44,7 +49,8 @@ class Children:
         finally:
             if out is not None:
                 out.close()
-        log.info("started %s pid=%d%s", name, proc.pid, f" log={log_to}" if log_to else "")
+        extra = (f" log={log_to}" if log_to else "") + (f" metrics={metrics}" if metrics else "")
+        log.info("started %s pid=%d%s", name, proc.pid, extra)
         self.procs.append((name, proc))
 
     def failed(self) -> list[tuple[str, int]]:

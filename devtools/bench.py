@@ -24,7 +24,7 @@ from kernel.records import RawPage
 from kernel.settings import Settings
 from kernel.topics import PAGES
 from pipeline.document import extract_article
-from pipeline.sink import open_sink
+from pipeline.sinks.factory import open_sink
 
 
 def raw_page(article: GeneratedArticle) -> RawPage:

@@ -1,10 +1,17 @@
-"""The root of Marsad's exceptions.
+"""The root of Marsad's exceptions; every package hangs its own tree under it.
 
 MarsadError
-├── kernel.text.exceptions.TextError          (decode / extraction failures)
-├── devtools.stack.exceptions.StackError        (local Kafka / OpenSearch)
-├── pipeline.sink.SinkError                     (search engine refused or unreachable)
-└── connectors.exceptions.ConnectorError        (fetch / feed failures)
+├── kernel.datafiles.DataFileError             (a data file of deploy/ is missing)
+├── kernel.localstack.LocalStackError          (the local stack's state file is unreadable)
+├── kernel.text.exceptions.TextError           (decode / extraction failures)
+├── connectors.exceptions.ConnectorError       (sources, fetch, feeds, publishing)
+├── pipeline.sinks.types.SinkError             (search engine refused or unreachable)
+├── pipeline.stages.base.DependencyUnavailable (a dependency stayed down past its deadline)
+├── pipeline.dedupe.exceptions.DedupeError     (dedupe state or configuration)
+├── pipeline.tagging.exceptions.TaggingError   (lexicons)
+├── pipeline.seams.UnsupportedLibraryVersion   (a library outside a seam's checked range)
+├── cli.services.ServicesUnavailable           (no Kafka / search engine to talk to)
+└── devtools.stack.exceptions.StackError       (local Kafka / OpenSearch)
 """
 
 

@@ -51,8 +51,20 @@ class Settings(BaseSettings):
     lexicon_dir: Path | None = Field(
         default=None, description="Versioned tagging lexicons (default: lexicons/ of deploy_dir)."
     )
-    worker_web_port: int = 6066
-    metrics_port: int = 0
+    worker_web_host: str = Field(
+        default="127.0.0.1",
+        description="Address of the worker's /metrics and /health (0.0.0.0: every interface).",
+    )
+    worker_web_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Port of the worker's /metrics and /health: unset, 6066 or a free port if "
+        "6066 is taken; 0, a free port; else exactly this one. The address is logged.",
+    )
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the connectors' /metrics (0: none)."
+    )
 
     def sources_path(self) -> Path:
         """The source registry this deployment reads."""

@@ -18,7 +18,7 @@ from typing import Any
 from kernel.records import ExtractedArticle, utcnow
 from pipeline.dedupe import ArticleInput, ArticleVerdict, Deduplicator, ParagraphVerdict, Status
 from pipeline.document import article_document
-from pipeline.sink import IndexAction
+from pipeline.sinks.types import IndexAction
 from pipeline.stages import Enrichment
 from pipeline.tagging import Tagger, to_index_fields
 

@@ -58,7 +58,13 @@ async def connect(
     fetch_config = fetcher_config or FetcherConfig(min_delay_s=min_delay_s)
     metrics = ConnectorMetrics()
     if metrics_port:
-        start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
+        try:
+            start_http_server(metrics_port, addr=metrics_host, registry=metrics.registry)
+        except OSError as exc:
+            raise MarsadError(
+                f"cannot serve the connectors' metrics on {metrics_host}:{metrics_port} ({exc}): "
+                "choose another port with --metrics-port or MARSAD_METRICS_PORT"
+            ) from exc
         log.info("metrics serving address=%s:%d", metrics_host, metrics_port)
     state = StateStore(state_path) if state_path is not None else StateStore()
     try:

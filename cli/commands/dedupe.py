@@ -11,7 +11,8 @@ difference and the near-identical paragraphs judged to report another event: how
 checks why two paragraphs were or were not merged.
 
 Exit codes: 0 every line processed; 1 some lines were not articles (reported on stderr, the
-rest processed); 2 the file could not be read.
+rest processed); 2 the file, or the place lexicons (``places.yaml``, ``stopwords.yaml``),
+could not be read.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from kernel.settings import Settings
 from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator
 from pipeline.dedupe.gazetteer import standard_config
+from pipeline.tagging import LexiconError
+from pipeline.tagging.gazetteer import Gazetteer
 from pipeline.text import filter_paragraphs
 
 PROG = "marsad dedupe"
@@ -60,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"{PROG}: cannot read {name}: {exc}", file=sys.stderr)
         return 2
-    config = DedupeConfig() if args.no_gazetteer else standard_config()
+    try:  # the tagger's gazetteer, from the lexicons `marsad tag` reads
+        gazetteer = None if args.no_gazetteer else Gazetteer.load(Settings().lexicons_path())
+    except LexiconError as exc:
+        print(f"{PROG}: invalid lexicon: {exc}", file=sys.stderr)
+        return 2
+    config = DedupeConfig() if gazetteer is None else standard_config(gazetteer)
     bad = dry_run(text.splitlines(), Deduplicator(config), sys.stdout, name=name)
     return 1 if bad else 0
 

@@ -10,7 +10,9 @@ import sys
 from cli.services import resolve
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
-from pipeline.sink import Hit, open_sink, parse_hits, search_body
+from pipeline.sinks.bodies import parse_hits, search_body
+from pipeline.sinks.factory import open_sink
+from pipeline.sinks.types import Hit
 
 
 async def search(

@@ -3,14 +3,24 @@
 Serves the demo outlets on fixed loopback ports (fixed, so that a second run sees the same
 URLs and so the same document ids), starts a worker, polls every feed once, waits until the
 worker has committed every page, then prints the index size and a few search results.
+
+The worker serves ``/metrics`` and ``/health`` (6066, or a free port when that one is taken:
+the address it announces in its log is printed), so they can be curled while the demo runs;
+``--hold`` keeps the worker running after the results until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
+import threading
 import time
+import urllib.request
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from cli.commands.connect import connect
 from cli.commands.search import format_hit, search
@@ -21,9 +31,58 @@ from devtools.demo import serve_demo_sites, write_sources_yaml
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
 from pipeline.kafka_admin import pipeline_lag
-from pipeline.sink import open_sink
+from pipeline.sinks.factory import open_sink
+from pipeline.web import find_url
 
 QUERIES = ("احرار الشام", "جبهة النصرة", "الصواريخ")
+COUNTERS = (
+    ("marsad_extract_pages_total", "pages"),
+    ("marsad_index_articles_total", "articles"),
+    ("marsad_dlq_records_total", "dead letters"),
+)
+
+
+def wait_for_address(log: Path, start: int, children: Children, deadline_s: float = 60) -> str:
+    """The address the worker announced in ``log`` after byte ``start`` (this run's part)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if dead := children.failed():
+            raise MarsadError(f"the worker exited early: {dead} (see {log})")
+        with log.open("rb") as lines:
+            lines.seek(start)
+            if url := find_url(lines.read().decode("utf-8", "replace")):
+                return url
+        time.sleep(0.2)
+    raise MarsadError(f"the worker announced no metrics address within {deadline_s:.0f}s")
+
+
+def stage_counters(url: str) -> str:
+    """The worker's stage counters, as ``/metrics`` shows them now (one line)."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as response:  # noqa: S310 - ours
+        text = response.read().decode()
+    totals: dict[str, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            for name, _ in COUNTERS:
+                if sample.name == name:
+                    label = sample.labels.get("outcome") or sample.labels.get("stage", "")
+                    kind = totals.setdefault(name, {})
+                    kind[label] = kind.get(label, 0.0) + sample.value
+    parts = []
+    for name, noun in COUNTERS:
+        counts = ", ".join(f"{k} {v:.0f}" for k, v in sorted(totals.get(name, {}).items()))
+        parts.append(f"{noun}: {counts or 'none'}")
+    return "; ".join(parts)
+
+
+def hold(children: Children) -> None:
+    """Keep the worker running until Ctrl-C (or until it exits)."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print("holding the worker (its /metrics and /health stay up); Ctrl-C to stop", flush=True)
+    while not stop.wait(1.0) and not children.failed():
+        pass
 
 
 def wait_for_worker(settings: Settings, children: Children, deadline_s: float) -> None:
@@ -68,11 +127,15 @@ def run(args: argparse.Namespace) -> int:
                 "MARSAD_SEARCH_URL": str(settings.search_url),
             }
             worker_log = settings.home / "demo" / "worker.log"
+            start = worker_log.stat().st_size if worker_log.exists() else 0
             children.start("worker", "worker", env=env, log_to=worker_log)
             print(f"started the worker (log: {worker_log})", flush=True)
+            url = wait_for_address(worker_log, start, children)
+            print(f"worker metrics: curl {url}/metrics   health: curl {url}/health", flush=True)
             print("polling the demo feeds once and publishing to Kafka...", flush=True)
             asyncio.run(connect(settings, sources, once=True, min_delay_s=0.1))
             wait_for_worker(settings, children, args.timeout)
+            print(f"worker counters: {stage_counters(url)}", flush=True)
         total = asyncio.run(index_size(settings))
         print(f"\nthe index {settings.index_prefix}-articles holds {total} articles\n")
         for query in QUERIES:
@@ -85,6 +148,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"── marsad search --unique {QUERIES[1]!r}: {count} distinct paragraph cluster(s)")
         for rank, hit in enumerate(hits, 1):
             print(format_hit(rank, hit))
+        if args.hold:
+            print(f"\nworker metrics: curl {url}/metrics   health: curl {url}/health")
+            hold(children)
         return 0
     except (MarsadError, OSError) as exc:
         print(f"marsad demo: {exc}", file=sys.stderr)
@@ -98,5 +164,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--port", type=int, default=18801, help="first of 4 loopback ports")
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for the worker"
+    )
+    parser.add_argument(
+        "--hold", action="store_true", help="keep the worker and its /metrics up until Ctrl-C"
     )
     parser.set_defaults(func=run)

@@ -1,6 +1,6 @@
 """The demo's articles: which seed lines each outlet publishes, under what title and date.
 
-The seeds (``connectors/demo/seeds/*.txt``, one paragraph per line, copied from real bulletins)
+The seeds (``devtools/demo/seeds/*.txt``, one paragraph per line, copied from real bulletins)
 contain scraped chrome too (captions, "شاهد أيضاً", comment forms, a donation appeal); the specs
 below pick only the body lines. Line numbers are 1-based, as an editor shows them.
 """

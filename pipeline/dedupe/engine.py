@@ -12,10 +12,12 @@ Levels of duplication, from the cheapest test to the dearest:
 
 Replaying an article (same url_id, same text) changes no count and gives the same verdict:
 a paragraph's verdict is a function of its version's founding record and of whether this
-url_id founded it, not of when it is asked. State lives in memory; every change is queued and
-:meth:`Deduplicator.drain_changes` hands it out as ``(key, JSON value | None)`` for a
-changelog-backed table, from which :meth:`Deduplicator.restore` rebuilds everything, the LSH
-index included. :meth:`Deduplicator.expire` forgets what was last seen before the retention.
+url_id founded it, not of when it is asked. State lives in memory, in one
+:class:`~pipeline.dedupe.stores.DedupeState` that the engine hands to the changelog, expiry and
+restore; every change is queued and :meth:`Deduplicator.drain_changes` hands it out as
+``(key, JSON value | None)`` for a changelog-backed table, from which
+:meth:`Deduplicator.restore` rebuilds everything, the LSH index included.
+:meth:`Deduplicator.expire` forgets what was last seen before the retention.
 """
 
 from __future__ import annotations
@@ -24,11 +26,10 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TypeVar
 
 from pipeline.dedupe.boilerplate import LineKey, SiteLines
 from pipeline.dedupe.candidates import CandidateIndex, LshIndex
-from pipeline.dedupe.changelog import Dirty, drain
+from pipeline.dedupe.changelog import drain
 from pipeline.dedupe.config import DedupeConfig
 from pipeline.dedupe.expiry import expire, touch
 from pipeline.dedupe.matching import NO_MATCH, Match, Matcher
@@ -44,19 +45,17 @@ from pipeline.dedupe.state import (
     Version,
     cluster_id,
     founding,
-    indexed_text,
     numeric_changes,
     other_events,
-    stored_text,
     story_id,
 )
+from pipeline.dedupe.stores import DedupeState
 from pipeline.dedupe.stories import (
     A_STORY,
     A_VERSION,
     A_VERSIONS,
     S_URLS,
     Article,
-    Story,
     file_article,
     file_story,
     story_sources,
@@ -76,8 +75,6 @@ from pipeline.text import DroppedParagraph
 logger = logging.getLogger(__name__)
 
 _KEY_MASK = (1 << 63) - 1
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 class Deduplicator:
@@ -91,20 +88,15 @@ class Deduplicator:
     ) -> None:
         """``index`` builds the near-duplicate index (the benchmark plugs datasketch in)."""
         self.config = config or DedupeConfig()
-        self._index = index(self.config)
         self._matcher = Matcher(self.config)
-        self.versions: dict[int, Version] = {}
-        self.clusters: dict[int, Cluster] = {}
-        self.articles: dict[str, Article] = {}
-        self.stories: dict[int, Story] = {}
-        self.lines = SiteLines(
-            min_pages=self.config.boilerplate_min_pages,
-            max_words=self.config.boilerplate_max_words,
+        self.state = DedupeState(
+            index(self.config),
+            SiteLines(
+                min_pages=self.config.boilerplate_min_pages,
+                max_words=self.config.boilerplate_max_words,
+            ),
         )
-        self.seq = 0
-        self.clock: datetime | None = None
-        self.next_expiry: datetime | None = None
-        self.dirty = Dirty()
+        """Everything retained: the stores, the LSH index, the counters, the queued changes."""
         self._single_outlets: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ process
@@ -112,6 +104,7 @@ class Deduplicator:
     def process(self, article: ArticleInput) -> ArticleVerdict:
         """Judge one article against everything retained, and remember it."""
         self._tick(article.seen_at)
+        state = self.state
         source = sys.intern(article.source)
         url_id = article.url_id
         seen = article.seen_at
@@ -120,13 +113,13 @@ class Deduplicator:
             story_key = content_key64([c for c, _, _, _ in texts]) & _KEY_MASK
         else:  # the extract stage's fingerprint of the same words: its head is the same key
             story_key = int(article.content_hash[:16], 16) & _KEY_MASK
-        previous = self.articles.get(url_id)
+        previous = state.articles.get(url_id)
         status, version = self._status(previous, url_id, story_key)
         counted = self._counted_clusters(previous)
         paragraphs: list[ParagraphVerdict] = []
         dropped: list[DroppedParagraph] = []
         carried: dict[int, None] = {}
-        versions, lines, dirty = self.versions, self.lines, self.dirty
+        versions, lines, dirty = state.versions, state.lines, state.dirty
         for index, (text, (canonical, full_key, word_count, encoded)) in enumerate(
             zip(article.paragraphs, texts, strict=True)
         ):
@@ -157,40 +150,41 @@ class Deduplicator:
             self._sighted(current, source, seen)
             carried[key] = None
             paragraphs.append(self._verdict(index, text, current, url_id, repeat))
-        story = file_story(self.stories, self.dirty.stories, previous, article, story_key)
+        story = file_story(state.stories, dirty.stories, previous, article, story_key)
         if file_article(
-            self.articles,
+            state.articles,
             previous,
             article,
             story_key=story_key,
             version=version,
             versions=tuple(carried),
         ):
-            self.dirty.articles.add(url_id)
+            dirty.articles.add(url_id)
         return ArticleVerdict(  # positional, in the fields' order (a keyword call costs more)
             url_id, story_id(story_key), status, version, story_sources(story), story_urls(story),
             tuple(paragraphs), tuple(dropped),
         )  # fmt: skip
 
     def _tick(self, seen: datetime) -> None:
-        if self.clock is None or seen > self.clock:
-            self.clock = seen
-            self.dirty.meta = True
+        state = self.state
+        if state.clock is None or seen > state.clock:
+            state.clock = seen
+            state.dirty.meta = True
         every = self.config.expire_every
         if every is None:
             return
-        if self.next_expiry is None:
-            self.next_expiry = self.clock + every
-            self.dirty.meta = True
-        elif self.clock >= self.next_expiry:
-            self.expire(self.clock)
-            self.next_expiry = self.clock + every
-            self.dirty.meta = True
+        if state.next_expiry is None:
+            state.next_expiry = state.clock + every
+            state.dirty.meta = True
+        elif state.clock >= state.next_expiry:
+            self.expire(state.clock)
+            state.next_expiry = state.clock + every
+            state.dirty.meta = True
 
     def _status(self, previous: Article | None, url_id: str, story_key: int) -> tuple[Status, int]:
         if previous is not None:
             return Status.REFETCH, previous[A_VERSION] + (previous[A_STORY] != story_key)
-        story = self.stories.get(story_key)
+        story = self.state.stories.get(story_key)
         if story is not None and any(u != url_id for u, _, _ in story[S_URLS]):
             return Status.SAME_TEXT, 1
         return Status.ORIGINAL, 1
@@ -199,24 +193,25 @@ class Deduplicator:
         """Clusters this url_id was already counted in (a refetch must not count them again)."""
         if previous is None:
             return set()
+        versions = self.state.versions
         return {
             version.cluster.key
             for key in previous[A_VERSIONS]
-            if (version := self.versions.get(key)) is not None
+            if (version := versions.get(key)) is not None
         }
 
     def _sighted(self, version: Version, source: str, seen: datetime) -> None:
         cluster = version.cluster
         if seen > version.last:
             version.last = seen
-            touch(self.versions, version.key)
-            self.dirty.lasts.add(version.key)
+            touch(self.state.versions, version.key)
+            self.state.dirty.lasts.add(version.key)
         if seen > cluster.last:
             cluster.last = seen
-            self.dirty.clusters.add(cluster.key)
+            self.state.dirty.clusters.add(cluster.key)
         if source not in cluster.outlets:
             cluster.outlets = (*cluster.outlets, source)
-            self.dirty.clusters.add(cluster.key)
+            self.state.dirty.clusters.add(cluster.key)
 
     def _new_version(
         self,
@@ -229,43 +224,45 @@ class Deduplicator:
         url_id: str,
         seen: datetime,
     ) -> Version:
-        config = self.config
+        config, state = self.config, self.state
         near = word_count >= config.min_words
         sketch: object = None
         match = NO_MATCH
         if near:
-            sketch, neighbours, best = self._index.search(canonical, encoded)
+            sketch, neighbours, best = state.index.search(canonical, encoded)
             match = self._matcher.match(source, canonical, encoded, neighbours, best)
         cluster = match.merge.cluster if match.merge is not None else None
         if cluster is None:
             cluster = self._new_cluster(key, canonical, source, url_id, seen)
-        self.seq += 1
-        self.dirty.meta = True
+        state.seq += 1
+        dirty = state.dirty
+        dirty.meta = True
         version = Version(  # positional (once for every new text), in the fields' order
-            key, self.seq, cluster, source, url_id, seen, word_count,
+            key, state.seq, cluster, source, url_id, seen, word_count,
             encoded if near and match.index else None,  # only indexed versions keep their text
             _founding(match),
         )  # fmt: skip
-        self.versions[key] = version
+        state.versions[key] = version
         cluster.live += 1
         if version.text is not None:
-            self._index.add(version, sketch)
-            self.dirty.texts[key] = canonical
-        self.dirty.versions.add(key)
-        self.dirty.clusters.add(cluster.key)
+            state.index.add(version, sketch)
+            dirty.texts[key] = canonical
+        dirty.versions.add(key)
+        dirty.clusters.add(cluster.key)
         return version
 
     def _new_cluster(
         self, key: int, canonical: str, source: str, url_id: str, seen: datetime
     ) -> Cluster:
+        clusters = self.state.clusters
         cluster_key = key
         salt = 0
-        while cluster_key in self.clusters:  # the founder expired, its cluster lives on
+        while cluster_key in clusters:  # the founder expired, its cluster lives on
             salt += 1
             cluster_key = text_key(f"{canonical}#{salt}") & _KEY_MASK
         outlets = self._single_outlets.setdefault(source, (source,))
         cluster = Cluster(cluster_key, key, FirstSeen(source, url_id, seen), outlets)
-        self.clusters[cluster_key] = cluster
+        clusters[cluster_key] = cluster
         return cluster
 
     def _verdict(
@@ -292,16 +289,7 @@ class Deduplicator:
             other_events(found),
         )  # fmt: skip
 
-    # ------------------------------------------------------------------ index
-
-    def unindex(self, version: Version) -> None:
-        """Take ``version`` out of the LSH index (expiry)."""
-        if version.text is not None:
-            self._index.remove(version)
-
-    # ------------------------------------------------------------------ expiry
-
-    # ------------------------------------------------------------------ changelog
+    # ------------------------------------------------------------------ state
 
     def drain_changes(self) -> list[Change]:
         """Every state change since the last drain, as ``(key, value)``; None deletes the key.
@@ -309,12 +297,12 @@ class Deduplicator:
         One entry per key however often it changed; write them to the changelog-backed table
         in this order (deletions first, then current values).
         """
-        return drain(self)
+        return drain(self.state)
 
     def expire(self, now: datetime) -> list[Change]:
         """Forget what was last seen before ``now - retention``; returns the deletions (also
         queued for :meth:`drain_changes`)."""
-        return expire(self, now)
+        return expire(self.state, now - self.config.retention)
 
     def restore(self, records: Iterable[tuple[str, dict[str, object]]], now: datetime) -> int:
         """Rebuild the state (LSH index included) from changelog records; returns how many
@@ -326,41 +314,20 @@ class Deduplicator:
         seen before ``now - retention`` is dropped. Dropped records' deletions are queued for
         :meth:`drain_changes`.
         """
-        if self.versions or self.articles or self.lines:
+        state = self.state
+        if not state.is_empty():
             raise RuntimeError("restore() needs a fresh Deduplicator")
-        loaded = load_records(self, records)
-        before = len(self.dirty.deleted)
+        loaded = load_records(state, records)
+        before = len(state.dirty.deleted)
         if self.config.expire_every is None:
             self.expire(now)
         else:
             self._tick(now)
-        return loaded - (len(self.dirty.deleted) - before)
-
-    def queue_deletions(self, keys: Iterable[str]) -> None:
-        """Queue record deletions for :meth:`drain_changes` (restore drops old records)."""
-        self.dirty.deleted.extend(keys)
-
-    def reindex(self) -> None:
-        """Fill the LSH index from the retained versions' texts, oldest first (restore)."""
-        indexed = sorted(
-            (v for v in self.versions.values() if v.text is not None), key=lambda v: v.seq
-        )
-        for version in indexed:
-            self._index.add(
-                version, self._index.sketch(indexed_text(version), stored_text(version))
-            )
+        return loaded - (len(state.dirty.deleted) - before)
 
     def stats(self) -> dict[str, int]:
         """Sizes of the state, for metrics and the benchmark."""
-        return {
-            "versions": len(self.versions),
-            "indexed": len(self._index),
-            "clusters": len(self.clusters),
-            "articles": len(self.articles),
-            "stories": len(self.stories),
-            "lines": len(self.lines),
-            "index_bytes": self._index.nbytes(),
-        }
+        return self.state.stats()
 
 
 def _founding(match: Match) -> Founding:

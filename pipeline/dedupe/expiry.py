@@ -11,14 +11,12 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from pipeline.dedupe.boilerplate import SiteLines
 from pipeline.dedupe.state import Change, hex_key
+from pipeline.dedupe.stores import DedupeState
 from pipeline.dedupe.stories import A_SEEN, S_LAST
-
-if TYPE_CHECKING:
-    from pipeline.dedupe.engine import Deduplicator
 
 logger = logging.getLogger(__name__)
 
@@ -26,37 +24,38 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def expire(dedup: Deduplicator, now: datetime) -> list[Change]:
-    """Forget what was last seen before ``now - retention``; returns the deletions.
+def expire(state: DedupeState, cutoff: datetime) -> list[Change]:
+    """Forget what was last seen before ``cutoff``; returns the deletions.
 
     Each store is a dict kept in order of last sighting (a sighting moves its entry to the
     end), so expiry reads only the stale front, not the whole state. With a stream whose
     times go back and forth, an entry behind a fresher one waits for the next call.
-    The deletions are also queued for :meth:`drain_changes` (draining after ``expire``
+    The deletions are also queued for the next drain (:func:`~pipeline.dedupe.changelog.drain`
     returns them again, with any other pending change).
     """
-    cutoff = now - dedup.config.retention
     deleted: list[Change] = []
-    for key in stale(dedup.versions, cutoff, attrgetter("last")):
-        version = dedup.versions.pop(key)
-        dedup.unindex(version)
+    versions, clusters = state.versions, state.clusters
+    for key in stale(versions, cutoff, attrgetter("last")):
+        version = versions.pop(key)
+        if version.text is not None:  # only indexed versions keep their text
+            state.index.remove(version)
         deleted.append((f"v:{hex_key(key)}", None))
         if version.last > version.first:  # it may have been seen again after its record
             deleted.append((f"l:{hex_key(key)}", None))
         cluster = version.cluster
         cluster.live -= 1
-        if cluster.live <= 0 and dedup.clusters.get(cluster.key) is cluster:
-            del dedup.clusters[cluster.key]
+        if cluster.live <= 0 and clusters.get(cluster.key) is cluster:
+            del clusters[cluster.key]
             deleted.append((f"c:{hex_key(cluster.key)}", None))
-    for url_id in stale(dedup.articles, cutoff, itemgetter(A_SEEN)):
-        del dedup.articles[url_id]
+    for url_id in stale(state.articles, cutoff, itemgetter(A_SEEN)):
+        del state.articles[url_id]
         deleted.append((f"a:{url_id}", None))
-    for story_key in stale(dedup.stories, cutoff, itemgetter(S_LAST)):
-        del dedup.stories[story_key]
+    for story_key in stale(state.stories, cutoff, itemgetter(S_LAST)):
+        del state.stories[story_key]
         deleted.append((f"s:{hex_key(story_key)}", None))
-    for line in dedup.lines.expire(cutoff):
+    for line in state.lines.expire(cutoff):
         deleted.append((SiteLines.record_key(line), None))
-    dedup.dirty.deleted.extend(k for k, _ in deleted)
+    state.queue_deletions(k for k, _ in deleted)
     if deleted:
         logger.info("dedupe state expired records=%d cutoff=%s", len(deleted), cutoff)
     return deleted

@@ -11,18 +11,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pipeline.sink import (
-    TEMPLATES,
-    IndexAction,
-    SinkError,
-    bulk_failure,
-    bulk_operations,
-    template_body,
-)
+from pipeline.sinks.bodies import TEMPLATES, bulk_failure, bulk_operations, template_body
+from pipeline.sinks.types import IndexAction, SinkError
 
 
 class EngineSink:
-    """The engine-independent half of a search sink (see pipeline.sink.SearchSink)."""
+    """The engine-independent half of a search sink (:class:`~pipeline.sinks.types.SearchSink`)."""
 
     def __init__(self, prefix: str) -> None:
         self._prefix = prefix

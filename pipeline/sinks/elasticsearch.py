@@ -7,8 +7,8 @@ from typing import Any
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from kernel.settings import Settings
-from pipeline.sink import SinkError
 from pipeline.sinks.base import EngineSink
+from pipeline.sinks.types import SinkError
 
 
 class ElasticsearchSink(EngineSink):
@@ -24,10 +24,10 @@ class ElasticsearchSink(EngineSink):
     def _translate(self, action: str, exc: Exception) -> SinkError | None:
         if isinstance(exc, ApiError):
             status = exc.meta.status
-            retryable = status == 429 or status >= 500
-            return SinkError(f"{action}: HTTP {status}: {exc}", retryable=retryable)
+            retriable = status == 429 or status >= 500
+            return SinkError(f"{action}: HTTP {status}: {exc}", retriable=retriable)
         if isinstance(exc, TransportError):
-            return SinkError(f"{action}: engine unreachable: {exc}", retryable=True)
+            return SinkError(f"{action}: engine unreachable: {exc}", retriable=True)
         return None
 
     async def _put_template(self, name: str, body: dict[str, Any]) -> None:

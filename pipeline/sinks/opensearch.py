@@ -9,8 +9,8 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from kernel.settings import Settings
-from pipeline.sink import SinkError
 from pipeline.sinks.base import EngineSink
+from pipeline.sinks.types import SinkError
 
 
 class OpenSearchSink(EngineSink):
@@ -25,12 +25,12 @@ class OpenSearchSink(EngineSink):
 
     def _translate(self, action: str, exc: Exception) -> SinkError | None:
         if isinstance(exc, OSConnectionError | ConnectionTimeout):
-            return SinkError(f"{action}: engine unreachable: {exc}", retryable=True)
+            return SinkError(f"{action}: engine unreachable: {exc}", retriable=True)
         if not isinstance(exc, TransportError):
             return None
         status = exc.status_code
-        retryable = not isinstance(status, int) or status == 429 or status >= 500
-        return SinkError(f"{action}: HTTP {status}: {exc}", retryable=retryable)
+        retriable = not isinstance(status, int) or status == 429 or status >= 500
+        return SinkError(f"{action}: HTTP {status}: {exc}", retriable=retriable)
 
     async def _put_template(self, name: str, body: dict[str, Any]) -> None:
         await self._client.indices.put_index_template(name=name, body=body)

@@ -4,16 +4,19 @@ news.pages.v1 ─► ExtractStage ─► news.extracted.v1 ─► IndexStage (en
                      └──────────────► news.dlq.v1 ◄──────────┘
 """
 
+from kernel.retry import RetryPolicy
 from pipeline.stages.base import (
+    STAGE_RETRY,
     DeadLetterSender,
     DependencyUnavailable,
-    RetryPolicy,
     SourceRecord,
 )
 from pipeline.stages.extract import ExtractStage
 from pipeline.stages.index import BasicEnricher, Enricher, Enrichment, IndexStage
+from pipeline.stages.outcomes import StageOutcome
 
 __all__ = [
+    "STAGE_RETRY",
     "BasicEnricher",
     "DeadLetterSender",
     "DependencyUnavailable",
@@ -23,4 +26,5 @@ __all__ = [
     "IndexStage",
     "RetryPolicy",
     "SourceRecord",
+    "StageOutcome",
 ]

@@ -6,9 +6,10 @@ Three outcomes for every record, never an exception out of the agent loop:
   offset be committed;
 - dead letter: the record cannot be processed; it goes to ``news.dlq.v1`` with stage,
   offset and reason, and is counted;
-- retry: a dependency is unreachable or overloaded; retried with jittered back-off until a
-  deadline, after which :class:`DependencyUnavailable` asks the worker to stop *without*
-  committing, so the record is processed again after restart.
+- retry: a dependency is unreachable or overloaded; retried with the project's back-off
+  (:mod:`kernel.retry`; :data:`STAGE_RETRY`: from 0.5 s, doubling, capped at 15 s, jittered)
+  until a deadline (300 s), after which :class:`DependencyUnavailable` asks the worker to stop
+  *without* committing, so the record is processed again after restart.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -26,13 +25,15 @@ from pydantic import ValidationError
 
 from kernel.exceptions import MarsadError
 from kernel.records import DeadLetter
+from kernel.retry import RetryPolicy
 from pipeline.metrics import DEAD_LETTERS, SINK_RETRIES
-from pipeline.sink import SinkError
+from pipeline.sinks.types import SinkError
+from pipeline.stages.outcomes import StageOutcome
 
 log = logging.getLogger(__name__)
 
 DeadLetterSender = Callable[[DeadLetter], Awaitable[None]]
-Rejected = Literal["dead_letter"]
+Rejected = Literal[StageOutcome.DEAD_LETTER]
 T = TypeVar("T")
 
 
@@ -53,33 +54,31 @@ class SourceRecord:
         return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    deadline_s: float = 300.0
-    first_delay_s: float = 0.5
-    max_delay_s: float = 15.0
+STAGE_RETRY = RetryPolicy(first_delay_s=0.5, max_delay_s=15.0, deadline_s=300.0)
+"""A stage's writes: long enough to ride out an engine restart, short enough that a worker
+whose engine is gone stops (and is restarted) rather than hang."""
 
 
 async def with_retry(
     call: Callable[[], Awaitable[T]], policy: RetryPolicy, record: SourceRecord, what: str
 ) -> T:
-    """Run ``call``, retrying retryable SinkErrors until the policy's deadline."""
-    deadline = time.monotonic() + policy.deadline_s
-    delay = policy.first_delay_s
+    """Run ``call``, retrying retriable SinkErrors until the policy gives up."""
+    retries = policy.start()
     while True:
         try:
             return await call()
         except SinkError as exc:
-            if not exc.retryable:
+            if not exc.retriable:
                 raise
-            if time.monotonic() + delay > deadline:
+            delay = retries.next_delay()
+            if delay is None:
                 raise DependencyUnavailable(
-                    f"{what} unavailable for {policy.deadline_s:.0f}s at {record.where}: {exc}"
+                    f"{what} unavailable for {retries.elapsed_s:.0f}s ({retries.failures} tries)"
+                    f" at {record.where}: {exc}"
                 ) from exc
             SINK_RETRIES.labels(what).inc()
             log.warning("retry what=%s at=%s in=%.1fs reason=%s", what, record.where, delay, exc)
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
-            delay = min(delay * 2, policy.max_delay_s)
+            await asyncio.sleep(delay)
 
 
 async def reject(
@@ -105,7 +104,7 @@ async def reject(
     log.warning(
         "dead letter stage=%s at=%s error=%s reason=%s", stage, record.where, error, reason[:200]
     )
-    return "dead_letter"
+    return StageOutcome.DEAD_LETTER
 
 
 def validation_reason(exc: ValidationError) -> str:

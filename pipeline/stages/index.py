@@ -8,23 +8,35 @@ acknowledged the documents.
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
 from kernel.records import ExtractedArticle
+from kernel.retry import RetryPolicy
 from pipeline.document import article_document
-from pipeline.metrics import ARTICLES
-from pipeline.sink import IndexAction, SearchSink, SinkError
+from pipeline.metrics import (
+    ARTICLES,
+    ARTICLES_RECEIVED,
+    BULK_SECONDS,
+    DOCUMENTS,
+    ENRICH_SECONDS,
+    INDEX_RETRIES,
+)
+from pipeline.sinks.types import IndexAction, SearchSink, SinkError
 from pipeline.stages.base import (
+    STAGE_RETRY,
     DeadLetterSender,
-    RetryPolicy,
     SourceRecord,
     reject,
     validation_reason,
     with_retry,
 )
+from pipeline.stages.outcomes import DeadLetterError, StageOutcome
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +77,59 @@ class IndexStage:
         self._sink = sink
         self._dead_letter = dead_letter
         self._enricher = enricher or BasicEnricher()
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or STAGE_RETRY
 
-    async def process(self, record: SourceRecord) -> Literal["indexed", "dead_letter"]:
+    async def process(
+        self, record: SourceRecord
+    ) -> Literal[StageOutcome.INDEXED, StageOutcome.DEAD_LETTER]:
+        ARTICLES_RECEIVED.inc()
         try:
             article = ExtractedArticle.model_validate_json(record.value)
+            started = time.perf_counter()
             enrichment = self._enricher.enrich(article)
+            ENRICH_SECONDS.observe(time.perf_counter() - started)
         except ValidationError as exc:
-            ARTICLES.labels("dead_letter").inc()
+            ARTICLES.labels(StageOutcome.DEAD_LETTER).inc()
             return await reject(
-                self._dead_letter, self.name, record, "bad_record", validation_reason(exc)
+                self._dead_letter,
+                self.name,
+                record,
+                DeadLetterError.BAD_RECORD,
+                validation_reason(exc),
             )
         except Exception as exc:
             log.exception("enrichment failed at %s", record.where)
-            ARTICLES.labels("dead_letter").inc()
+            ARTICLES.labels(StageOutcome.DEAD_LETTER).inc()
             return await reject(self._dead_letter, self.name, record, type(exc).__name__, str(exc))
         try:
-            await with_retry(
-                lambda: self._sink.bulk(enrichment.actions), self._retry, record, "engine"
-            )
+            await with_retry(self._timed_bulk(enrichment), self._retry, record, "engine")
         except SinkError as exc:  # refused for good (mapping error, bad document)
-            ARTICLES.labels("dead_letter").inc()
+            ARTICLES.labels(StageOutcome.DEAD_LETTER).inc()
             await self._enricher.commit(enrichment)  # the state saw the article all the same
-            return await reject(self._dead_letter, self.name, record, "index_refused", str(exc))
+            return await reject(
+                self._dead_letter, self.name, record, DeadLetterError.INDEX_REFUSED, str(exc)
+            )
         await self._enricher.commit(enrichment)
-        ARTICLES.labels("indexed").inc()
-        return "indexed"
+        ARTICLES.labels(StageOutcome.INDEXED).inc()
+        for index, count in Counter(action.kind for action in enrichment.actions).items():
+            DOCUMENTS.labels(index).inc(count)
+        return StageOutcome.INDEXED
+
+    def _timed_bulk(self, enrichment: Enrichment) -> Callable[[], Awaitable[None]]:
+        """The engine call for the retry loop: each try timed, each try after the first counted."""
+        tries = 0
+
+        async def bulk() -> None:
+            nonlocal tries
+            tries += 1
+            if tries > 1:
+                INDEX_RETRIES.labels("engine").inc()
+            started = time.perf_counter()
+            outcome = "error"
+            try:
+                await self._sink.bulk(enrichment.actions)
+                outcome = "ok"
+            finally:
+                BULK_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+        return bulk

@@ -2,7 +2,8 @@
 
     actors.yaml       canonical actors, their names, anaphors and demonyms
     places.yaml       governorates, countries, the curated supplement to GeoNames
-    stopwords.yaml    place names that are common words, and the words that introduce places
+    stopwords.yaml    place names that are common words (for the tagger and the dedupe stage),
+                      and the words that introduce places
     events.yaml       ACLED event and sub-event types with their trigger phrases
     attribution.yaml  news sources and the verbs that attribute
 
@@ -273,9 +274,18 @@ class PlacesFile(_Strict):
 
 
 class StopwordsFile(_Strict):
+    """The one stoplist of place names, for both stages that read them.
+
+    ``guarded`` and ``never`` are the tagger's; ``dedupe_guarded`` is the dedupe stage's (the
+    one-word names it does not read as a place when they stand bare). The two guard lists
+    differ where the stages' lists always differed: merging them would change verdicts and
+    tags, so they are kept apart, in one file, until that is decided.
+    """
+
     version: int = Field(ge=1)
     guarded: list[Phrase] = []
     never: list[Phrase] = []
+    dedupe_guarded: list[Phrase] = []
     settlement_triggers: list[Phrase] = Field(min_length=1)
     governorate_triggers: list[Phrase] = Field(min_length=1)
 
@@ -283,6 +293,8 @@ class StopwordsFile(_Strict):
     def _consistent(self) -> StopwordsFile:
         _unique(self.guarded, "guarded names")
         _unique(self.never, "never-used names")
+        _unique(self.dedupe_guarded, "dedupe-guarded names")
+        _single_words(self.dedupe_guarded, "dedupe-guarded names")  # bare names are one word
         _single_words((*self.settlement_triggers, *self.governorate_triggers), "triggers")
         return self
 

@@ -3,33 +3,81 @@
 :func:`rollup` merges an article's paragraphs: an event type once (its highest confidence, all
 its triggers), an actor, place or source once (first mention), a casualty statement once (a
 bulletin repeats its items). :func:`to_index_fields` flattens paragraph or article tags into
-keyword, integer, geo_point and date fields; :data:`INDEX_MAPPING` is their mapping.
+keyword, integer, geo_point and date fields, named in :data:`INDEX_FIELDS`.
+
+Their mapping is written once, in the index templates (``deploy/index-templates/``, which the
+sink installs): :func:`index_mapping` reads it from there, and fails if a field the tagger
+writes is missing (a strict mapping would refuse the documents). :data:`INDEX_MAPPING` is the
+packaged article template's, read on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import functools
+import json
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
+from kernel.datafiles import DataFileError, data_file
 from pipeline.tagging.tags import ArticleTags, Casualty, EventTag, ParagraphTags, PlaceTag
 
 T = TypeVar("T")
 
-INDEX_MAPPING: dict[str, dict[str, str]] = {
-    "event_types": {"type": "keyword"},
-    "sub_event_types": {"type": "keyword"},
-    "actor_ids": {"type": "keyword"},
-    "actor_types": {"type": "keyword"},
-    "place_ids": {"type": "keyword"},
-    "governorates": {"type": "keyword"},
-    "locations": {"type": "geo_point"},
-    "killed": {"type": "integer"},
-    "injured": {"type": "integer"},
-    "attribution_sources": {"type": "keyword"},
-    "event_dates": {"type": "date", "format": "strict_date"},
-}
-"""Mapping of the fields :func:`to_index_fields` returns (a ``properties`` fragment)."""
+INDEX_FIELDS = (
+    "event_types", "sub_event_types", "actor_ids", "actor_types", "place_ids", "governorates",
+    "locations", "killed", "injured", "attribution_sources", "event_dates",
+)  # fmt: skip
+"""The fields :func:`to_index_fields` returns, in its order. Names only: their types are the
+index templates'."""
+
+TEMPLATE_KINDS = ("articles", "paragraphs")
+"""The index templates whose documents carry the tag fields (articles and their paragraphs)."""
+
+
+def index_mapping(kind: str = "articles", data_dir: Path | None = None) -> dict[str, Any]:
+    """The mapping of :data:`INDEX_FIELDS` (a ``properties`` fragment), as the ``kind`` index
+    template of the data files defines it (``data_dir``: an operator's copy of ``deploy/``,
+    else the packaged one).
+
+    Raises :class:`~kernel.datafiles.DataFileError` naming the fields the template lacks: the
+    templates' mappings are strict, so the engine would refuse every tagged document.
+    """
+    name = f"index-templates/news-{kind}.json"
+    body = json.loads(data_file(name, data_dir).read_text(encoding="utf-8"))
+    properties: dict[str, Any] = body["template"]["mappings"]["properties"]
+    if missing := [field for field in INDEX_FIELDS if field not in properties]:
+        raise DataFileError(
+            f"{name} has no mapping for {', '.join(missing)}: the tagger writes these fields"
+        )
+    return {field: properties[field] for field in INDEX_FIELDS}
+
+
+@functools.cache
+def _packaged_mapping() -> dict[str, Any]:
+    return index_mapping()
+
+
+class _PackagedMapping(Mapping[str, Any]):
+    """:func:`index_mapping` of the packaged article template, read on first use, so that
+    importing the tagger reads no file (and a missing template fails where it is used)."""
+
+    def __getitem__(self, field: str) -> Any:
+        return _packaged_mapping()[field]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_packaged_mapping())
+
+    def __len__(self) -> int:
+        return len(_packaged_mapping())
+
+    def __repr__(self) -> str:
+        return repr(_packaged_mapping())
+
+
+INDEX_MAPPING: Mapping[str, Any] = _PackagedMapping()
+"""Mapping of the fields :func:`to_index_fields` returns, from the packaged article template."""
 
 
 def rollup(paragraphs: Sequence[ParagraphTags]) -> ArticleTags:
@@ -66,7 +114,8 @@ def rollup(paragraphs: Sequence[ParagraphTags]) -> ArticleTags:
 
 
 def to_index_fields(tags: ParagraphTags | ArticleTags) -> dict[str, Any]:
-    """Flat index fields (see :data:`INDEX_MAPPING`), lists sorted and without duplicates.
+    """Flat index fields (:data:`INDEX_FIELDS`, mapped by the index templates), lists sorted
+    and without duplicates.
 
     ``killed``/``injured``: the sum of the lower bounds of the distinct casualty statements.
     ``locations``: one geo_point per place finer than a country.

@@ -31,6 +31,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         "MARSAD_INDEX_PREFIX": settings.index_prefix,
         "MARSAD_WORKER_ID": settings.worker_id,
         "MARSAD_HOME": str(settings.home),
+        "MARSAD_WORKER_WEB_PORT": "0",  # a free port: several workers may run at once
     }
 
 

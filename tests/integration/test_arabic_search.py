@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from kernel.settings import Settings
-from pipeline.sink import IndexAction, SinkError, open_sink, parse_hits, search_body
+from pipeline.sinks.bodies import parse_hits, search_body
+from pipeline.sinks.factory import open_sink
+from pipeline.sinks.types import IndexAction, SinkError
 
 DOCS = {
     "ahrar": "قالت حركة أحرار الشام إن مقاتليها صدوا هجوما على ريف إدلب",
@@ -90,4 +92,4 @@ def test_strict_mapping_refuses_unknown_fields(indexed: Settings) -> None:
 
     with pytest.raises(SinkError) as info:
         asyncio.run(go())
-    assert info.value.retryable is False
+    assert info.value.retriable is False

@@ -29,7 +29,7 @@ from kernel.settings import Settings
 from kernel.topics import EXTRACTED, PAGES
 from pipeline.dedupe import ArticleInput, Deduplicator, standard_config
 from pipeline.document import extract_article
-from pipeline.sink import open_sink
+from pipeline.sinks.factory import open_sink
 
 from .support import isolated, start_worker, stop_worker, wait_until_consumed
 

@@ -22,7 +22,8 @@ from devtools.demo import RunningDemo, serve_demo_sites, write_sources_yaml
 from kernel.records import DeadLetter, RawPage
 from kernel.settings import Settings
 from kernel.topics import DLQ, PAGES
-from pipeline.sink import open_sink, parse_hits, search_body
+from pipeline.sinks.bodies import parse_hits, search_body
+from pipeline.sinks.factory import open_sink
 
 from .support import ROOT, service_env, wait_until_consumed
 

@@ -14,7 +14,7 @@ T0 = datetime(2017, 9, 9, 8, 0, tzinfo=UTC)
 
 
 def seed(paragraph_id: str) -> str:
-    """The text of seed paragraph "003:11" (1-based line of connectors/demo/seeds/003_*.txt)."""
+    """The text of seed paragraph "003:11" (1-based line of devtools/demo/seeds/003_*.txt)."""
     prefix, line = paragraph_id.split(":")
     seed_id = next(s for s in SEED_IDS if s.startswith(prefix))
     return seed_lines(seed_id)[int(line) - 1].strip()

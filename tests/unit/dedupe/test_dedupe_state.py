@@ -201,9 +201,9 @@ def test_versions_and_clusters_are_kept_out_of_the_collectors_scans() -> None:
     restored = Deduplicator(CONFIG)
     restored.restore(table.items(), now=articles[119].seen_at)
     for dedup in (running, restored):
-        assert dedup.versions and dedup.clusters
-        assert not any(gc.is_tracked(v) for v in dedup.versions.values())
-        assert not any(gc.is_tracked(c) for c in dedup.clusters.values())
+        assert dedup.state.versions and dedup.state.clusters
+        assert not any(gc.is_tracked(v) for v in dedup.state.versions.values())
+        assert not any(gc.is_tracked(c) for c in dedup.state.clusters.values())
 
 
 class _Slotted:

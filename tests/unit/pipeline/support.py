@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kernel.records import DeadLetter, ExtractedArticle, RawPage
-from pipeline.sink import IndexAction, SinkError
+from pipeline.sinks.types import IndexAction, SinkError
 from pipeline.stages import RetryPolicy, SourceRecord
 
 SEEDS = Path(__file__).resolve().parents[3] / "devtools" / "demo" / "seeds"

@@ -1,5 +1,8 @@
 """The worker's table recovery holds the stream partitions in the Kafka client until they are
-sought and Faust's queues are reset; records fetched in between were lost (faust-streaming#596)."""
+sought and Faust's queues are reset; records fetched in between were lost (faust-streaming#596).
+
+The order test mocks the Faust internals the seam touches (pipeline.seams.faust_recovery);
+test_seams.py checks those internals against the installed Faust and aiokafka."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from unittest.mock import AsyncMock, MagicMock
 from faust.types import TP
 
 from kernel.settings import Settings
-from pipeline.app import SeekThenResumeRecovery, SeekThenResumeTableManager, create_app
+from pipeline.app import create_app
+from pipeline.seams.faust_recovery import SeekThenResumeRecovery, SeekThenResumeTableManager
 
 CHANGELOG = "marsad-pipeline-dedupe-state-changelog"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sink import SinkError
+from pipeline.sinks.types import SinkError
 from pipeline.stages import DependencyUnavailable, IndexStage, SourceRecord
 
 from .support import FAST, Letters, MemorySink, article_record, extracted, seed_paragraphs
@@ -40,7 +40,7 @@ async def test_bad_record_goes_to_the_dlq() -> None:
 
 
 async def test_transient_engine_errors_are_retried() -> None:
-    sink = MemorySink([SinkError("down", retryable=True), SinkError("429", retryable=True)])
+    sink = MemorySink([SinkError("down", retriable=True), SinkError("429", retriable=True)])
     letters = Letters()
     outcome = await IndexStage(sink, letters, retry=FAST).process(article_record(extracted(["نص"])))
     assert outcome == "indexed"
@@ -48,7 +48,7 @@ async def test_transient_engine_errors_are_retried() -> None:
 
 
 async def test_refused_document_is_a_dead_letter_not_a_retry() -> None:
-    sink = MemorySink([SinkError("mapping", retryable=False)])
+    sink = MemorySink([SinkError("mapping", retriable=False)])
     letters = Letters()
     outcome = await IndexStage(sink, letters, retry=FAST).process(article_record(extracted(["نص"])))
     assert outcome == "dead_letter"
@@ -56,7 +56,7 @@ async def test_refused_document_is_a_dead_letter_not_a_retry() -> None:
 
 
 async def test_engine_down_past_deadline_stops_without_acknowledging() -> None:
-    sink = MemorySink([SinkError("down", retryable=True)] * 1000)
+    sink = MemorySink([SinkError("down", retriable=True)] * 1000)
     letters = Letters()
     with pytest.raises(DependencyUnavailable, match=r"news\.extracted\.v1\[0\]@3"):
         await IndexStage(sink, letters, retry=FAST).process(article_record(extracted(["نص"])))

@@ -1,7 +1,7 @@
 import json
 
 from kernel.datafiles import deploy_dir
-from pipeline.sink import parse_hits, search_body, template_body
+from pipeline.sinks.bodies import parse_hits, search_body, template_body
 
 TEMPLATES = deploy_dir() / "index-templates"
 

@@ -1,39 +1,29 @@
-"""The one narrow door to the search engine: OpenSearch or Elasticsearch, same templates,
-same calls. A sink never pretends: a write either was acknowledged or raises SinkError.
+"""The bodies a sink sends and reads: index templates, bulk operations, search queries, and
+what comes back (bulk failures, hits). The same for OpenSearch and Elasticsearch.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from kernel.datafiles import data_file
-from kernel.exceptions import MarsadError
-from kernel.settings import Settings
-
-log = logging.getLogger(__name__)
+from pipeline.sinks.types import Hit, IndexAction, SinkError
 
 TEMPLATES = ("articles", "paragraphs")
 
 
-class SinkError(MarsadError):
-    """The engine refused a write or could not be reached."""
+def template_body(kind: str, prefix: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """The index template for one document kind, for indices named ``{prefix}-{kind}``.
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-class IndexAction(NamedTuple):
-    """Write ``document`` under ``doc_id`` into the index of ``kind`` (replacing it)."""
-
-    kind: str
-    doc_id: str
-    document: dict[str, Any]
+    Read from ``index-templates/`` of the data files (``data_dir``: an operator's copy of
+    ``deploy/``, else the packaged one): the templates are the one definition of the fields.
+    """
+    text = data_file(f"index-templates/news-{kind}.json", data_dir).read_text(encoding="utf-8")
+    body: dict[str, Any] = json.loads(text.replace("{prefix}", prefix))
+    return body
 
 
 def bulk_operations(actions: Sequence[IndexAction], prefix: str) -> list[dict[str, Any]]:
@@ -46,7 +36,7 @@ def bulk_operations(actions: Sequence[IndexAction], prefix: str) -> list[dict[st
 
 
 def bulk_failure(response: dict[str, Any]) -> SinkError | None:
-    """The error a bulk response carries, if any item failed (retryable if all may be)."""
+    """The error a bulk response carries, if any item failed (retriable if all may be)."""
     if not response.get("errors"):
         return None
     failed = [
@@ -55,7 +45,7 @@ def bulk_failure(response: dict[str, Any]) -> SinkError | None:
         if item.get("index", {}).get("error")
     ]
     statuses = [int(f.get("status", 0)) for f in failed]
-    retryable = all(s == 429 or s >= 500 for s in statuses)
+    retriable = all(s == 429 or s >= 500 for s in statuses)
     first = failed[0] if failed else {}
     reason = first.get("error", {})
     if isinstance(reason, dict):
@@ -63,27 +53,8 @@ def bulk_failure(response: dict[str, Any]) -> SinkError | None:
     return SinkError(
         f"bulk: {len(failed)} of {len(response.get('items', []))} writes failed; "
         f"first {first.get('_index')}/{first.get('_id')} HTTP {statuses[:1]}: {reason}",
-        retryable=retryable,
+        retriable=retriable,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    id: str
-    score: float
-    source: dict[str, Any]
-    highlights: tuple[str, ...]
-
-
-def template_body(kind: str, prefix: str, data_dir: Path | None = None) -> dict[str, Any]:
-    """The index template for one document kind, for indices named ``{prefix}-{kind}``.
-
-    Read from ``index-templates/`` of the data files (``data_dir``: an operator's copy of
-    ``deploy/``, else the packaged one): the templates are the one definition of the fields.
-    """
-    text = data_file(f"index-templates/news-{kind}.json", data_dir).read_text(encoding="utf-8")
-    body: dict[str, Any] = json.loads(text.replace("{prefix}", prefix))
-    return body
 
 
 def search_body(
@@ -130,6 +101,7 @@ def search_body(
 
 
 def parse_hits(response: dict[str, Any]) -> list[Hit]:
+    """The hits of a search response (with ``unique``: each cluster's widest outlet count)."""
     hits = []
     for raw in response.get("hits", {}).get("hits", []):
         highlight = raw.get("highlight", {})
@@ -144,39 +116,11 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
     return hits
 
 
-class SearchSink(Protocol):
-    async def ensure_templates(self) -> None: ...
-    async def bulk(self, actions: Sequence[IndexAction]) -> None: ...
-    async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
-    async def count(self, kind: str) -> int: ...
-    async def refresh(self, kind: str) -> None: ...
-    async def close(self) -> None: ...
-
-
-def open_sink(settings: Settings) -> SearchSink:
-    """The sink for the configured engine (clients are imported only when chosen)."""
-    if not settings.search_url:
-        raise SinkError(
-            "no search engine address: run `marsad stack up` or set MARSAD_SEARCH_URL",
-            retryable=False,
-        )
-    if settings.search_engine == "elasticsearch":
-        from pipeline.sinks.elasticsearch import ElasticsearchSink  # noqa: PLC0415
-
-        return ElasticsearchSink(settings)
-    from pipeline.sinks.opensearch import OpenSearchSink  # noqa: PLC0415
-
-    return OpenSearchSink(settings)
-
-
 __all__ = [
-    "Hit",
-    "IndexAction",
-    "SearchSink",
-    "SinkError",
+    "TEMPLATES",
     "bulk_failure",
     "bulk_operations",
-    "open_sink",
     "parse_hits",
     "search_body",
+    "template_body",
 ]
