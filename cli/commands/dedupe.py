@@ -23,9 +23,9 @@ import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TextIO
 
+from cli.inputs import input_name, read_text_argument
 from kernel.settings import Settings
 from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator
 from pipeline.dedupe.gazetteer import standard_config
@@ -34,7 +34,6 @@ from pipeline.tagging.gazetteer import Gazetteer
 from pipeline.text import filter_paragraphs
 
 PROG = "marsad dedupe"
-STDIN = "-"
 DEFAULT_START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -58,11 +57,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    name: str = "<stdin>" if args.file == STDIN else args.file
-    try:
-        text = sys.stdin.read() if args.file == STDIN else Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{PROG}: cannot read {name}: {exc}", file=sys.stderr)
+    name = input_name(args.file)
+    text = read_text_argument(args.file, PROG)
+    if text is None:
         return 2
     try:  # the tagger's gazetteer, from the lexicons `marsad tag` reads
         gazetteer = None if args.no_gazetteer else Gazetteer.load(Settings().lexicons_path())

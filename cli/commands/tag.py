@@ -25,11 +25,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from cli.inputs import input_name, read_text_argument
 from kernel.settings import Settings
 from pipeline.tagging import ArticleContext, LexiconError, Tagger, as_dict, to_index_fields
 
 PROG = "marsad tag"
-STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +65,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    name: str = "<stdin>" if args.file == STDIN else args.file
-    try:
-        raw = sys.stdin.read() if args.file == STDIN else Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"{PROG}: cannot read {name}: {exc}", file=sys.stderr)
+    name = input_name(args.file)
+    raw = read_text_argument(args.file, PROG)
+    if raw is None:
         return 2
     try:
         tagger = Tagger.load(args.lexicons or Settings().lexicons_path())
