@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.commands.sources",
     "cli.commands.run",
     "cli.commands.search",
+    "cli.commands.alerts",
 )
 # The development tools register their commands here (devtools/pyproject.toml); without them
 # installed, these names answer with how to install them instead of "invalid choice".

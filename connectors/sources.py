@@ -84,6 +84,12 @@ class Source(BaseModel):
     language: str = Field(default="ar", pattern=r"^[a-z]{2,3}$")
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code, where it is based.")
     affiliation: Affiliation
+    group: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9_-]{1,63}$",
+        description="Ownership / affiliation group: outlets of one owner are not independent "
+        "(alerting counts groups, not outlets). Unset: the source is its own group.",
+    )
     feeds: tuple[HttpUrl, ...] = ()
     sitemaps: tuple[SitemapSpec, ...] = ()
     listings: tuple[ListingSpec, ...] = ()
@@ -114,6 +120,11 @@ class Source(BaseModel):
         return self
 
     @property
+    def outlet_group(self) -> str:
+        """The independent outlet group this source belongs to (its own id if none is given)."""
+        return self.group or self.id
+
+    @property
     def ways_in(self) -> tuple[WayIn, ...]:
         return (
             *(WayIn("feed", str(url)) for url in self.feeds),
@@ -127,6 +138,10 @@ class SourceRegistry(BaseModel):
 
     version: int = Field(ge=1)
     sources: tuple[Source, ...] = Field(min_length=1)
+
+    def outlet_groups(self) -> dict[str, str]:
+        """Source id -> outlet group, the plain mapping the alerting core takes."""
+        return {source.id: source.outlet_group for source in self.sources}
 
 
 def load_sources(path: Path) -> SourceRegistry:

@@ -1,0 +1,155 @@
+"""Each rule kind's condition over a key's state, and the evidence it gives.
+
+    count_mention(key_state, window_start, mention, when)   a cluster counts once per key
+    condition(rule, rule_state, key_state, window_start) -> (fires, Evidence)
+
+Spike rules judge the window's count against the previous window or a seasonal baseline with
+:func:`pipeline.alerts.stats.judge`; threshold, frequency and new-term rules are counts with
+minimum outlet groups. Flatline rules are judged in :mod:`pipeline.alerts.evaluate` (silence
+is found as time passes, not when a mention arrives).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from pipeline.alerts.calendar import moment, seasonal_starts
+from pipeline.alerts.events import ClusterEvidence, Evidence
+from pipeline.alerts.mentions import Mention
+from pipeline.alerts.rules import FrequencyRule, NewTermRule, Rule, SpikeRule, ThresholdRule
+from pipeline.alerts.state import Bucket, ClusterSeen, KeyState, RuleState
+from pipeline.alerts.stats import judge
+
+EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: windows align with weeks
+TOP_CLUSTERS = 5
+
+
+def window_start(when: datetime, window: timedelta) -> datetime:
+    """Tumbling windows aligned to a Monday 00:00 UTC, so a week holds a whole number."""
+    return when - (when - EPOCH) % window
+
+
+def count_mention(ks: KeyState, start: datetime, mention: Mention, when: datetime) -> None:
+    """Count the mention's cluster once per key, in the window where it was first seen."""
+    counted_in = ks.counted.get(mention.cluster_id)
+    if counted_in is None:
+        ks.counted[mention.cluster_id] = start
+        bucket = ks.buckets.setdefault(start, Bucket())
+        bucket.clusters[mention.cluster_id] = ClusterSeen(mention.url, when, 1, {mention.group})
+        bucket.groups.add(mention.group)
+        ks.recent.append((when, mention.cluster_id, mention.group))
+        return
+    earlier = ks.buckets.get(counted_in)
+    seen = earlier.clusters.get(mention.cluster_id) if earlier is not None else None
+    if earlier is not None and seen is not None:  # a copy: adds its outlet group, not a count
+        seen.sightings += 1
+        seen.groups.add(mention.group)
+        earlier.groups.add(mention.group)
+        seen.first = min(seen.first, when)
+
+
+def condition(rule: Rule, rs: RuleState, ks: KeyState, start: datetime) -> tuple[bool, Evidence]:
+    bucket = ks.buckets.get(start, Bucket())
+    observed, groups = bucket.count, len(bucket.groups)
+    if isinstance(rule, SpikeRule):
+        return spike(rule, rs, ks, start, bucket)
+    if isinstance(rule, FrequencyRule):
+        last = ks.last_seen or start
+        recent = [(t, c, g) for t, c, g in ks.recent if t > last - rule.timeframe]
+        ks.recent = recent
+        observed = len({c for _, c, _ in recent})
+        groups = len({g for _, _, g in recent})
+        fires = observed >= max(rule.count, rule.min_count) and groups >= rule.min_groups
+        why = f"{observed} in {rule.timeframe} (needs {rule.count}, {rule.min_groups} groups)"
+        return fires, evidence_of(bucket, observed, why, groups=sorted({g for *_, g in recent}))
+    if isinstance(rule, ThresholdRule):
+        fires = observed >= max(rule.count, rule.min_count) and groups >= rule.min_groups
+        why = f"{observed} in window (needs {rule.count}, {rule.min_groups} groups)"
+        return fires, evidence_of(bucket, observed, why)
+    if isinstance(rule, NewTermRule):
+        fires = ks.new_window == start and observed >= rule.min_count and groups >= rule.min_groups
+        why = f"first mention in {rule.lookback.days} days"
+        return fires, evidence_of(bucket, observed, why)
+    return False, evidence_of(bucket, observed, "flatline counts silences")
+
+
+def spike(
+    rule: SpikeRule, rs: RuleState, ks: KeyState, start: datetime, bucket: Bucket
+) -> tuple[bool, Evidence]:
+    origin = window_start(rs.started or start, rule.window)
+    if rule.reference == "previous":
+        references = [start - rule.window]
+    else:
+        references = seasonal_starts(start, rule.seasonal_weeks)
+    covered = [ref for ref in references if ref >= origin]
+    notes: dict[str, object] = {"reference": rule.reference}
+    if rule.reference == "seasonal":
+        when = moment(start)
+        notes |= {
+            "hour_of_week": when.hour_of_week,
+            "rest_day": when.rest_day,
+            "season": when.season.value,
+            "baseline_windows": [ref.isoformat() for ref in covered],
+        }
+    if not covered:
+        return False, evidence_of(bucket, bucket.count, "no reference yet", notes=notes)
+    counts = [ks.buckets[ref].count if ref in ks.buckets else 0 for ref in covered]
+    mean = sum(counts) / len(counts)
+    variance = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1) if len(counts) > 1 else mean
+    verdict = judge(
+        bucket.count,
+        len(bucket.groups),
+        mean,
+        variance=variance if rule.distribution == "negbin" else None,
+        p_value=rule.p_value,
+        min_count=rule.min_count,
+        min_groups=rule.min_groups,
+        min_ratio=rule.min_ratio,
+        floor=rule.expected_floor,
+    )
+    spread = math.sqrt(max(variance, mean))
+    low = max(0, math.floor(mean - 2 * spread))
+    evidence = evidence_of(
+        bucket,
+        bucket.count,
+        verdict.reason,
+        expected=mean,
+        expected_range=(low, verdict.expected_high),
+        p_value=verdict.p_value,
+        notes=notes,
+    )
+    return verdict.fires, evidence
+
+
+def evidence_of(
+    bucket: Bucket,
+    observed: int,
+    reason: str,
+    *,
+    expected: float | None = None,
+    expected_range: tuple[int, int] | None = None,
+    p_value: float | None = None,
+    groups: list[str] | None = None,
+    notes: dict[str, object] | None = None,
+) -> Evidence:
+    ranked = sorted(
+        bucket.clusters.items(),
+        key=lambda item: (-len(item[1].groups), -item[1].sightings, item[0]),
+    )
+    top = tuple(
+        ClusterEvidence(cid, seen.url, seen.sightings, tuple(sorted(seen.groups)))
+        for cid, seen in ranked[:TOP_CLUSTERS]
+    )
+    first = min((seen.first for seen in bucket.clusters.values()), default=None)
+    return Evidence(
+        observed=observed,
+        expected=expected,
+        expected_range=expected_range,
+        p_value=p_value,
+        groups=tuple(sorted(bucket.groups if groups is None else groups)),
+        top_clusters=top,
+        first_seen=first,
+        reason=reason,
+        notes=dict(notes or {}),
+    )

@@ -1,0 +1,321 @@
+"""The evaluator: mentions in, alert events out; pure and deterministic.
+
+    evaluator = Evaluator(ruleset, state=AlertState())
+    evaluator.process(mention, now=None) -> [AlertEvent]   count, judge, change alerts
+    evaluator.advance(now) -> [AlertEvent]                  time passes: close windows,
+                                                            resolve, detect silence
+
+Windows are tumbling, by event time, aligned to the epoch (so a week holds a whole number of
+them). The watermark is the latest event time seen; a window closes ``allowed_lateness`` after
+its end. A mention for a closed window is still counted, but what it changes is reported as
+``historical`` (a backfill does not page anyone), as is anything about a window closed before
+``now`` (the wall clock the caller passes, if any).
+
+Lifecycle: an alert opens when its rule's condition holds for a key in a window (id: hash of
+rule, key and that window's start); it is updated, one event per change, when the count grows
+or new outlet groups join, or when a later window holds the condition too; it resolves once a
+whole window after its latest has closed without the condition; then the key is quiet for the
+rule's ``cooldown``. Flatline alerts open when a key's silence passes its usual gap and resolve
+when it is mentioned again.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from pipeline.alerts.conditions import condition, count_mention, window_start
+from pipeline.alerts.events import AlertEvent, Change, Evidence, alert_id
+from pipeline.alerts.mentions import Mention, key_values, passes
+from pipeline.alerts.rules import (
+    FlatlineRule,
+    FrequencyRule,
+    NewTermRule,
+    Rule,
+    RuleSet,
+    SpikeRule,
+)
+from pipeline.alerts.state import Alert, AlertState, Key, KeyState, RuleState
+
+MAX_GAPS = 50
+FLATLINE_CHECK = timedelta(minutes=1)
+
+
+class Evaluator:
+    """Runs a rule set over mentions; all state is in :attr:`state`."""
+
+    def __init__(self, ruleset: RuleSet, state: AlertState | None = None) -> None:
+        self.ruleset = ruleset
+        self.state = state if state is not None else AlertState()
+
+    def process(self, mention: Mention, now: datetime | None = None) -> list[AlertEvent]:
+        if mention.time.tzinfo is None:
+            raise ValueError("mention time must be timezone-aware")
+        when = mention.time.astimezone(UTC)
+        state = self.state
+        previous = state.watermark
+        state.watermark = when if previous is None else max(previous, when)
+        horizon = state.watermark if now is None else max(state.watermark, now)
+        events: list[AlertEvent] = []
+        for rule in self.ruleset.rules:
+            rules_state = state.rules.setdefault(rule.id, RuleState())
+            if rules_state.started is None or when < rules_state.started:
+                rules_state.started = when
+            elif previous is not None and when - previous > _memory(rule):
+                rules_state.started = when  # nothing at all for longer than the rule remembers:
+                # what it knew is stale, so it learns again (no flood of "new" terms)
+            if not passes(mention, rule.filters):
+                continue
+            for key in key_values(mention, rule.key, rule.match, rule.keywords):
+                events += self._observe(
+                    rule, rs=rules_state, key=key, mention=mention, when=when, horizon=horizon
+                )
+        events += self.advance(state.watermark)
+        return events
+
+    # -- one mention, one key -----------------------------------------------------------------
+
+    def _observe(
+        self,
+        rule: Rule,
+        *,
+        rs: RuleState,
+        key: Key,
+        mention: Mention,
+        when: datetime,
+        horizon: datetime,
+    ) -> list[AlertEvent]:
+        ks = rs.keys.setdefault(key, KeyState())
+        start = window_start(when, rule.window)
+        before = ks.last_seen
+        if before is not None and when > before:
+            ks.gaps = [*ks.gaps[-(MAX_GAPS - 1) :], (when - before).total_seconds()]
+        ks.last_seen = when if before is None else max(before, when)
+        count_mention(ks, start, mention, when)
+        if isinstance(rule, FlatlineRule):
+            return self._back_from_silence(rule, rs, key, when)
+        if isinstance(rule, NewTermRule):
+            warmup = rule.warmup if rule.warmup is not None else rule.lookback
+            unseen = before is None or when - before > rule.lookback
+            if unseen and rs.started is not None and rs.started + warmup <= when:
+                ks.new_window = start
+        closed = start + rule.window + self.ruleset.allowed_lateness <= horizon
+        fires, evidence = condition(rule, rs, ks, start)
+        if not fires:
+            return []
+        if closed:
+            return self._historical(rule, rs, key, start, evidence)
+        return self._change(rule, rs=rs, key=key, start=start, evidence=evidence)
+
+    def _change(
+        self, rule: Rule, *, rs: RuleState, key: Key, start: datetime, evidence: Evidence
+    ) -> list[AlertEvent]:
+        """The condition holds for ``key`` in the window at ``start``: open or update."""
+        groups = frozenset(evidence.groups)
+        alert = rs.alerts.get(key)
+        if alert is not None:
+            later = start > alert.window
+            joined = not groups <= alert.groups
+            counts = not isinstance(rule, NewTermRule)  # a new term is news once; its spread
+            grew = start == alert.window and (  # across groups is, its repetition is not
+                joined or (counts and evidence.observed > alert.observed)
+            )
+            if not (later or grew):
+                return []
+            alert.groups = groups if later else alert.groups | groups
+            alert.window, alert.observed, alert.evidence = start, evidence.observed, evidence
+            return [
+                self._event(
+                    rule, key, start, ident=alert.id, change=Change.UPDATE, evidence=evidence
+                )
+            ]
+        quiet = rs.quiet_until.get(key)
+        if quiet is not None and self._watermark() < quiet:
+            return []  # cooldown
+        ident = alert_id(rule.id, key, start)
+        rs.alerts[key] = Alert(
+            ident, key, start, start, evidence.observed, groups, evidence.first_seen, evidence
+        )
+        return [self._event(rule, key, start, ident=ident, change=Change.OPEN, evidence=evidence)]
+
+    def _historical(
+        self, rule: Rule, rs: RuleState, key: Key, start: datetime, evidence: Evidence
+    ) -> list[AlertEvent]:
+        """The window had closed: report (once per change) without touching live alerts."""
+        groups = frozenset(evidence.groups)
+        ident = alert_id(rule.id, key, start)
+        last = rs.historical.get(ident)
+        if last is not None and evidence.observed <= last[0] and groups <= last[1]:
+            return []
+        rs.historical[ident] = (evidence.observed, groups)
+        change = Change.OPEN if last is None else Change.UPDATE
+        return [
+            self._event(
+                rule, key, start, ident=ident, change=change, evidence=evidence, historical=True
+            )
+        ]
+
+    def _back_from_silence(
+        self, rule: FlatlineRule, rs: RuleState, key: Key, when: datetime
+    ) -> list[AlertEvent]:
+        alert = rs.alerts.pop(key, None)
+        if alert is None:
+            return []
+        rs.quiet_until[key] = when + rule.cooldown
+        return [
+            self._event(
+                rule,
+                key,
+                alert.window,
+                ident=alert.id,
+                change=Change.RESOLVE,
+                evidence=alert.evidence,
+            )
+        ]
+
+    # -- time passes --------------------------------------------------------------------------
+
+    def advance(self, now: datetime) -> list[AlertEvent]:
+        """Move the watermark to ``now`` (if later): resolve finished alerts, find silences."""
+        state = self.state
+        state.watermark = now if state.watermark is None else max(state.watermark, now)
+        watermark = state.watermark
+        lateness = self.ruleset.allowed_lateness
+        events: list[AlertEvent] = []
+        for rule in self.ruleset.rules:
+            rs = state.rules.setdefault(rule.id, RuleState())
+            if isinstance(rule, FlatlineRule):
+                if rs.checked is None or watermark - rs.checked >= FLATLINE_CHECK:
+                    rs.checked = watermark
+                    events += self._silences(rule, rs, watermark)
+                continue
+            for key, alert in sorted(rs.alerts.items()):
+                if alert.window + 2 * rule.window + lateness <= watermark:
+                    del rs.alerts[key]
+                    rs.quiet_until[key] = watermark + rule.cooldown
+                    events.append(
+                        self._event(
+                            rule,
+                            key,
+                            alert.window,
+                            ident=alert.id,
+                            change=Change.RESOLVE,
+                            evidence=alert.evidence,
+                        )
+                    )
+            current = window_start(watermark, rule.window)
+            if rs.pruned != current:
+                rs.pruned = current
+                _prune(rule, rs, watermark - _retention(rule) - lateness)
+        return events
+
+    def _silences(self, rule: FlatlineRule, rs: RuleState, watermark: datetime) -> list[AlertEvent]:
+        events: list[AlertEvent] = []
+        for key, ks in sorted(rs.keys.items()):
+            if key in rs.alerts or ks.last_seen is None or len(ks.gaps) < rule.min_gaps:
+                continue
+            quiet = rs.quiet_until.get(key)
+            if quiet is not None and watermark < quiet:
+                continue
+            usual = _quantile(ks.gaps, rule.gap_quantile)
+            limit = max(rule.min_silence.total_seconds(), rule.gap_factor * usual)
+            silence = (watermark - ks.last_seen).total_seconds()
+            if silence <= limit:
+                continue
+            evidence = Evidence(
+                observed=0,
+                expected=None,
+                expected_range=None,
+                p_value=None,
+                groups=(),
+                top_clusters=(),
+                first_seen=ks.last_seen,
+                reason=f"silent {silence / 3600:.1f} h > {limit / 3600:.1f} h",
+                notes={"usual_gap_s": round(usual), "limit_s": round(limit)},
+            )
+            ident = alert_id(rule.id, key, ks.last_seen)
+            rs.alerts[key] = Alert(
+                ident, key, ks.last_seen, ks.last_seen, 0, frozenset(), ks.last_seen, evidence
+            )
+            events.append(
+                self._event(
+                    rule, key, ks.last_seen, ident=ident, change=Change.OPEN, evidence=evidence
+                )
+            )
+        return events
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _watermark(self) -> datetime:
+        if self.state.watermark is None:
+            raise RuntimeError("no watermark before the first mention or advance")
+        return self.state.watermark
+
+    def _event(
+        self,
+        rule: Rule,
+        key: Key,
+        start: datetime,
+        *,
+        ident: str,
+        change: Change,
+        evidence: Evidence,
+        historical: bool = False,
+    ) -> AlertEvent:
+        return AlertEvent(
+            alert_id=ident,
+            change=change,
+            rule=rule.id,
+            kind=rule.kind,
+            key=dict(zip(rule.key, key, strict=True)),
+            window_start=start,
+            window_end=start + rule.window,
+            at=self._watermark(),
+            historical=historical,
+            evidence=evidence,
+        )
+
+
+def _retention(rule: Rule) -> timedelta:
+    if isinstance(rule, SpikeRule):
+        history = (
+            rule.seasonal_weeks * timedelta(weeks=1)
+            if rule.reference == "seasonal"
+            else rule.window
+        )
+    elif isinstance(rule, FrequencyRule):
+        history = rule.timeframe
+    else:
+        history = rule.window
+    return history + 2 * rule.window
+
+
+def _memory(rule: Rule) -> timedelta:
+    """How far back the rule looks: a silence of the whole stream longer than this resets it."""
+    if isinstance(rule, NewTermRule):
+        return rule.lookback
+    return _retention(rule)
+
+
+def _prune(rule: Rule, rs: RuleState, before: datetime) -> None:
+    """Forget windows older than the rule needs; keys with nothing left (and nothing a
+    new_term or flatline rule must remember) go."""
+    counted_since = before - timedelta(days=1)  # a copy a day later is still not news
+    for key in list(rs.keys):
+        ks = rs.keys[key]
+        ks.buckets = {start: b for start, b in ks.buckets.items() if start >= before}
+        ks.counted = {c: start for c, start in ks.counted.items() if start >= counted_since}
+        if isinstance(rule, FlatlineRule):
+            continue
+        remembered = (
+            isinstance(rule, NewTermRule)
+            and ks.last_seen is not None
+            and (ks.last_seen > before - rule.lookback)
+        )
+        if not ks.buckets and key not in rs.alerts and not remembered:
+            del rs.keys[key]
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
