@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "cli.commands.run",
     "cli.commands.search",
     "cli.commands.alerts",
+    "cli.commands.kibana",
 )
 # The development tools register their commands here (devtools/pyproject.toml); without them
 # installed, these names answer with how to install them instead of "invalid choice".

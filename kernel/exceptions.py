@@ -11,6 +11,7 @@ MarsadError
 ├── pipeline.tagging.exceptions.TaggingError   (lexicons)
 ├── pipeline.seams.UnsupportedLibraryVersion   (a library outside a seam's checked range)
 ├── cli.services.ServicesUnavailable           (no Kafka / search engine to talk to)
+├── cli.kibana.KibanaError                     (saved objects refused or Kibana unreachable)
 └── devtools.stack.exceptions.StackError       (local Kafka / OpenSearch)
 """
 

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         default=0, ge=0, le=65535, description="Port of the connectors' /metrics (0: none)."
     )
+    kibana_url: str = Field(
+        default="http://localhost:5601",
+        description="Kibana (or OpenSearch Dashboards) that `marsad kibana import` posts to.",
+    )
+    kibana_username: str | None = None
+    kibana_password: SecretStr | None = None
 
     def sources_path(self) -> Path:
         """The source registry this deployment reads."""

@@ -67,6 +67,8 @@ def test_the_wheel_carries_the_data_files_and_not_the_dev_tools(wheel: Path) -> 
     assert "deploy/lexicons/actors.yaml" in names
     assert "deploy/index-templates/news-articles.json" in names
     assert "deploy/sources.yaml" in names
+    assert "deploy/kibana/dashboard.ndjson" in names
+    assert "deploy/alerts.yaml" in names
     assert not [n for n in names if n.startswith(("devtools/", "tests/", "benchmarks/"))]
 
 
