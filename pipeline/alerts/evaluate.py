@@ -93,7 +93,7 @@ class Evaluator:
         ks.last_seen = when if before is None else max(before, when)
         count_mention(ks, start, mention, when)
         if isinstance(rule, FlatlineRule):
-            return self._back_from_silence(rule, rs, key, when)
+            return self._resolve(rule, rs, key, when)
         if isinstance(rule, NewTermRule):
             warmup = rule.warmup if rule.warmup is not None else rule.lookback
             unseen = before is None or when - before > rule.lookback
@@ -155,9 +155,8 @@ class Evaluator:
             )
         ]
 
-    def _back_from_silence(
-        self, rule: FlatlineRule, rs: RuleState, key: Key, when: datetime
-    ) -> list[AlertEvent]:
+    def _resolve(self, rule: Rule, rs: RuleState, key: Key, when: datetime) -> list[AlertEvent]:
+        """Close the key's open alert (a silence heard again, a window long past), if any."""
         alert = rs.alerts.pop(key, None)
         if alert is None:
             return []
@@ -191,18 +190,7 @@ class Evaluator:
                 continue
             for key, alert in sorted(rs.alerts.items()):
                 if alert.window + 2 * rule.window + lateness <= watermark:
-                    del rs.alerts[key]
-                    rs.quiet_until[key] = watermark + rule.cooldown
-                    events.append(
-                        self._event(
-                            rule,
-                            key,
-                            alert.window,
-                            ident=alert.id,
-                            change=Change.RESOLVE,
-                            evidence=alert.evidence,
-                        )
-                    )
+                    events += self._resolve(rule, rs, key, watermark)
             current = window_start(watermark, rule.window)
             if rs.pruned != current:
                 rs.pruned = current
