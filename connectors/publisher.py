@@ -23,6 +23,7 @@ from aiokafka.errors import (
 )
 
 from connectors.exceptions import PublishError
+from kernel.kafka_security import KafkaSecurity
 from kernel.records import RawPage
 from kernel.retry import RetryPolicy
 from kernel.topics import PAGES
@@ -46,9 +47,11 @@ class PagePublisher:
         topic: str = PAGES.name,
         start_deadline_s: float = 120.0,
         stop_timeout_s: float = 30.0,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self._topic = topic
         self._bootstrap = bootstrap
+        self._security = security or KafkaSecurity()
         self._start_deadline_s = start_deadline_s
         self._start_retry = RetryPolicy(
             first_delay_s=0.5, max_delay_s=10.0, deadline_s=start_deadline_s
@@ -66,6 +69,7 @@ class PagePublisher:
             request_timeout_ms=30_000,
             linger_ms=5,
             client_id="marsad-connector",
+            **self._security.aiokafka_kwargs(),  # nothing for PLAINTEXT
         )
 
     async def __aenter__(self) -> PagePublisher:

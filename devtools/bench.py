@@ -89,6 +89,7 @@ async def publish(settings: Settings, pages: list[RawPage], rate: float = 0.0) -
         compression_type="gzip",
         max_request_size=8 * 1024 * 1024,
         linger_ms=5,
+        **settings.kafka_security().aiokafka_kwargs(),  # nothing for PLAINTEXT
     )
     sent: dict[str, float] = {}
     await producer.start()

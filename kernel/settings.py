@@ -10,17 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kernel.datafiles import deploy_dir
+from kernel.kafka_security import KafkaSecurity, SaslMechanism, SecurityProtocol
 from kernel.topics import TopicSpec
 
 
 class Settings(BaseSettings):
     """Settings shared by the worker, the connectors and the command line."""
 
-    model_config = SettingsConfigDict(env_prefix="MARSAD_", frozen=True, extra="ignore")
+    # hide_input_in_errors: a validation error must not echo MARSAD_KAFKA_SASL_PASSWORD back
+    model_config = SettingsConfigDict(
+        env_prefix="MARSAD_", frozen=True, extra="ignore", hide_input_in_errors=True
+    )
 
     home: Path = Field(
         default=Path(".marsad"), description="Runtime state: stack data, logs, pids."
@@ -30,10 +34,22 @@ class Settings(BaseSettings):
         description="Downloaded jars and runtimes, reused across clones (outside git).",
     )
     kafka_bootstrap: str | None = None
+    kafka_security_protocol: SecurityProtocol = Field(
+        default="PLAINTEXT", description="How every Kafka client connects (SASL_* need SASL)."
+    )
+    kafka_sasl_mechanism: SaslMechanism | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA certificates of the brokers (SSL, SASL_SSL; default: system)."
+    )
     search_engine: Literal["opensearch", "elasticsearch"] = "opensearch"
     search_url: str | None = None
     search_username: str | None = None
     search_password: SecretStr | None = None
+    search_ca_certs: Path | None = Field(
+        default=None, description="CA certificates the engine's TLS certificate is checked against."
+    )
     index_prefix: str = "news"
     topic_namespace: str = Field(
         default="", description="Prepended to every topic name (isolates test runs)."
@@ -71,6 +87,22 @@ class Settings(BaseSettings):
     )
     kibana_username: str | None = None
     kibana_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _kafka_security_fits(self) -> Settings:
+        self.kafka_security()  # raises KafkaSecurityError (a ValueError) naming what is missing
+        return self
+
+    def kafka_security(self) -> KafkaSecurity:
+        """The security every Kafka client of this deployment connects with."""
+        password = self.kafka_sasl_password
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=password.get_secret_value() if password is not None else None,
+            ssl_cafile=self.kafka_ssl_cafile,
+        )
 
     def sources_path(self) -> Path:
         """The source registry this deployment reads."""

@@ -26,6 +26,7 @@ from typing import Any
 
 import faust
 
+from kernel.kafka_security import KafkaSecurity
 from kernel.records import DeadLetter, ExtractedArticle
 from kernel.settings import Settings
 from kernel.topics import DLQ, EXTRACTED, PAGES
@@ -81,6 +82,24 @@ def dedupe_enricher(settings: Settings, monitor: WorkerMonitor | None = None) ->
     return factory
 
 
+def broker_credentials(security: KafkaSecurity) -> dict[str, Any]:
+    """Faust's ``broker_credentials`` for ``security``, as keyword arguments of ``faust.App``:
+    none for PLAINTEXT (the app is built exactly as without security)."""
+    if security.protocol == "PLAINTEXT":
+        return {}
+    credentials: faust.types.auth.CredentialsT
+    if security.uses_sasl:
+        credentials = faust.SASLCredentials(
+            username=security.sasl_username,
+            password=security.sasl_password,
+            mechanism=security.sasl_mechanism,
+            ssl_context=security.ssl_context(),  # None for SASL_PLAINTEXT
+        )
+    else:
+        credentials = faust.SSLCredentials(security.ssl_context())
+    return {"broker_credentials": credentials}
+
+
 def _record(event: Any) -> SourceRecord:
     message = event.message
     value = event.value if isinstance(event.value, bytes) else b""
@@ -124,6 +143,7 @@ def create_app(
         producer_acks=-1,
         producer_compression_type="gzip",
         TableManager=SeekThenResumeTableManager,
+        **broker_credentials(settings.kafka_security()),
     )
     pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
     extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)

@@ -13,9 +13,17 @@ from kernel.topics import ALL_TOPICS
 log = logging.getLogger(__name__)
 
 
+def _admin(settings: Settings) -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="marsad-admin",
+        **settings.kafka_security().kafka_python_kwargs(),  # nothing for PLAINTEXT
+    )
+
+
 def ensure_topics(settings: Settings) -> list[str]:
     """Create every declared topic that does not exist yet; return the names created."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-admin")
+    admin = _admin(settings)
     try:
         existing = set(admin.list_topics())
         missing = [
@@ -49,8 +57,12 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
     """
     from kafka import KafkaConsumer, TopicPartition  # noqa: PLC0415
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-admin")
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="marsad-lag")
+    admin = _admin(settings)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="marsad-lag",
+        **settings.kafka_security().kafka_python_kwargs(),  # nothing for PLAINTEXT
+    )
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]

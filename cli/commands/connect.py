@@ -70,7 +70,11 @@ async def connect(
     try:
         async with (
             Fetcher(fetch_config) as fetcher,
-            PagePublisher(settings.kafka_bootstrap, topic=settings.topic(PAGES)) as publisher,
+            PagePublisher(
+                settings.kafka_bootstrap,
+                topic=settings.topic(PAGES),
+                security=settings.kafka_security(),
+            ) as publisher,
         ):
             connector = Connector(
                 registry, fetcher, publisher, state=state, metrics=metrics, config=config

@@ -50,7 +50,10 @@ def bench_settings(base: Settings) -> Settings:
 
 
 def cleanup(settings: Settings) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        **settings.kafka_security().kafka_python_kwargs(),  # nothing for PLAINTEXT
+    )
     try:
         admin.delete_topics([settings.topic(t) for t in ALL_TOPICS])
     finally:

@@ -17,8 +17,15 @@ class ElasticsearchSink(EngineSink):
         auth = None
         if settings.search_username and settings.search_password:
             auth = (settings.search_username, settings.search_password.get_secret_value())
+        tls: dict[str, Any] = {}  # nothing unless a CA file is given: the client's defaults
+        if settings.search_ca_certs is not None:
+            tls = {"ca_certs": str(settings.search_ca_certs), "verify_certs": True}
         self._client = AsyncElasticsearch(
-            hosts=[str(settings.search_url)], basic_auth=auth, request_timeout=30, max_retries=0
+            hosts=[str(settings.search_url)],
+            basic_auth=auth,
+            request_timeout=30,
+            max_retries=0,
+            **tls,
         )
 
     def _translate(self, action: str, exc: Exception) -> SinkError | None:
