@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from cli.commands.dedupe import DEFAULT_START, BadLine, parse_article
+from cli.articles import DEFAULT_START, ArticleLines
 from connectors.exceptions import SourceConfigError
 from connectors.sources import load_sources
 from kernel.datafiles import DataFileError, data_file
@@ -101,18 +101,8 @@ class Replay:
 
     def run(self, lines: list[str], out: TextIO, *, name: str = "-") -> int:
         """Process every article line and print the alert events; returns the bad lines."""
-        bad = 0
-        clock = DEFAULT_START
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                article, _ = parse_article(json.loads(line), clock)
-            except (json.JSONDecodeError, BadLine) as exc:
-                print(f"{PROG}: {name}:{number}: not an article: {exc}", file=sys.stderr)
-                bad += 1
-                continue
-            clock = article.seen_at
+        articles = ArticleLines(lines, prog=PROG, name=name)
+        for _, article, _ in articles:
             verdict = self.dedup.process(article)
             self.dedup.drain_changes()  # in-memory only: nothing to persist
             published = article.published.date() if article.published else None
@@ -123,7 +113,7 @@ class Replay:
                 for event in self.evaluator.process(mention)
             ]
             _write(coalesce(events), out)  # one event per alert and article
-        return bad
+        return articles.bad
 
 
 def _write(events: list[AlertEvent], out: TextIO) -> None:

@@ -18,27 +18,20 @@ could not be read.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
+from cli.articles import ArticleLines
 from cli.inputs import input_name, read_text_argument
 from kernel.settings import Settings
-from pipeline.dedupe import ArticleInput, ArticleVerdict, DedupeConfig, Deduplicator
+from pipeline.dedupe import ArticleVerdict, DedupeConfig, Deduplicator
 from pipeline.dedupe.gazetteer import standard_config
 from pipeline.tagging import LexiconError
 from pipeline.tagging.gazetteer import Gazetteer
-from pipeline.text import filter_paragraphs
 
 PROG = "marsad dedupe"
-DEFAULT_START = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-class BadLine(ValueError):
-    """A JSON line that is not an article; the message says why."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,64 +66,13 @@ def run(args: argparse.Namespace) -> int:
 
 def dry_run(lines: list[str], dedup: Deduplicator, out: TextIO, *, name: str = "-") -> int:
     """Process every article line, print the verdicts; returns the number of bad lines."""
-    bad = 0
-    clock = DEFAULT_START
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            article, title_dropped = parse_article(raw, clock)
-        except (json.JSONDecodeError, BadLine) as exc:
-            print(f"{PROG}: {name}:{number}: not an article: {exc}", file=sys.stderr)
-            bad += 1
-            continue
-        clock = article.seen_at
+    articles = ArticleLines(lines, prog=PROG, name=name)
+    for number, article, title_dropped in articles:
         verdict = dedup.process(article)
         dedup.drain_changes()  # in-memory only: nothing to persist
         for record in verdict_lines(number, verdict, title_dropped):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return bad
-
-
-def parse_article(raw: Any, clock: datetime) -> tuple[ArticleInput, list[dict[str, str]]]:
-    """The article of one JSON object, and the lines the boilerplate filter dropped."""
-    if not isinstance(raw, dict):
-        raise BadLine("expected a JSON object")
-    for field in ("source", "url", "text"):
-        if not isinstance(raw.get(field), str) or not raw[field].strip():
-            raise BadLine(f"missing or empty {field!r}")
-    title = raw.get("title") or ""
-    if not isinstance(title, str):
-        raise BadLine("'title' must be a string")
-    published = _time(raw.get("published"), "published")
-    seen_at = _time(raw.get("seen_at"), "seen_at") or published or clock + timedelta(seconds=1)
-    url_id = raw.get("url_id") or hashlib.sha256(raw["url"].encode("utf-8")).hexdigest()[:32]
-    paragraphs = [p.strip() for p in raw["text"].splitlines() if p.strip()]
-    filtered = filter_paragraphs(paragraphs, title or None)
-    article = ArticleInput(
-        url_id=str(url_id),
-        source=raw["source"],
-        url=raw["url"],
-        published=published,
-        seen_at=seen_at,
-        title=title,
-        paragraphs=filtered.kept,
-    )
-    dropped = [{"reason": d.reason, "text": d.text} for d in filtered.dropped]
-    return article, dropped
-
-
-def _time(value: Any, field: str) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise BadLine(f"{field!r} must be an ISO 8601 string")
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadLine(f"{field!r} is not ISO 8601: {value!r}") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return articles.bad
 
 
 def verdict_lines(
