@@ -90,7 +90,7 @@ class Outbox:
 
     async def _deliver(self, page: RawPage) -> None:
         started = time.monotonic()
-        retries = self._retry.start(self._rng)
+        failures = 0  # the policy has no limit: the stall watchdog decides when to stop
         while True:
             try:
                 partition, offset = await self._publisher.publish(page)
@@ -104,9 +104,8 @@ class Outbox:
                 self._broker(up=False, reason=str(exc))
                 if time.monotonic() - self._last_progress > self._stall_after_s:
                     self.stalled.set()
-                delay = retries.next_delay()
-                assert delay is not None  # noqa: S101 - the policy has no limit
-                await asyncio.sleep(delay)
+                failures += 1
+                await asyncio.sleep(self._retry.delay_s(failures, self._rng))
                 continue
             self._last_progress = time.monotonic()
             self._broker(up=True, reason="")
