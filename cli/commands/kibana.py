@@ -13,7 +13,6 @@ some objects failed, or Kibana could not be reached.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import httpx
@@ -33,6 +32,7 @@ from cli.kibana.saved_objects import (
 from kernel.datafiles import deploy_dir
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
+from pipeline.sinks.bodies import template_body
 
 TIMEOUT_SECONDS = 60.0
 
@@ -51,8 +51,9 @@ def read_objects(settings: Settings) -> list[SavedObject]:
 def read_templates(settings: Settings, prefix: str = "news") -> dict[str, Fields]:
     """Index pattern (``prefix`` filled in) to the fields of its template, for every template."""
     templates: dict[str, Fields] = {}
-    for path in sorted((deploy_dir(settings.deploy_dir) / "index-templates").glob("*.json")):
-        body = json.loads(path.read_text(encoding="utf-8").replace("{prefix}", prefix))
+    for path in sorted((deploy_dir(settings.deploy_dir) / "index-templates").glob("news-*.json")):
+        kind = path.stem.removeprefix("news-")
+        body = template_body(kind, prefix, settings.deploy_dir)
         for pattern in body["index_patterns"]:
             templates[pattern] = template_fields(body)
     return templates

@@ -14,13 +14,13 @@ packaged article template's, read on first use.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kernel.datafiles import DataFileError, data_file
+from kernel.datafiles import DataFileError
+from pipeline.sinks.bodies import template_body
 from pipeline.tagging.tags import ArticleTags, Casualty, EventTag, ParagraphTags, PlaceTag
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ def index_mapping(kind: str = "articles", data_dir: Path | None = None) -> dict[
     templates' mappings are strict, so the engine would refuse every tagged document.
     """
     name = f"index-templates/news-{kind}.json"
-    body = json.loads(data_file(name, data_dir).read_text(encoding="utf-8"))
+    body = template_body(kind, "news", data_dir)
     properties: dict[str, Any] = body["template"]["mappings"]["properties"]
     if missing := [field for field in INDEX_FIELDS if field not in properties]:
         raise DataFileError(
