@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.commands.sources",
     "cli.commands.run",
     "cli.commands.search",
+    "cli.commands.index",
     "cli.commands.alerts",
     "cli.commands.kibana",
 )

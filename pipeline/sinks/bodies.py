@@ -15,6 +15,38 @@ from pipeline.sinks.types import Hit, IndexAction, SinkError
 TEMPLATES = ("articles", "paragraphs")
 
 
+def alias_name(prefix: str, kind: str) -> str:
+    """The name everything reads and writes through: ``{prefix}-{kind}`` (an alias)."""
+    return f"{prefix}-{kind}"
+
+
+def version_index(prefix: str, kind: str, version: int) -> str:
+    """The concrete index of one template version: ``{prefix}-{kind}-v{version}``."""
+    return f"{prefix}-{kind}-v{version}"
+
+
+def index_version(prefix: str, kind: str, index: str) -> int | None:
+    """The version in a concrete index's name; None for a name :func:`version_index` did not
+    make."""
+    stem = f"{prefix}-{kind}-v"
+    number = index.removeprefix(stem)
+    if number == index or not number.isdigit():
+        return None
+    return int(number)
+
+
+def template_version(body: dict[str, Any]) -> int:
+    """The template's ``version``: which concrete index (``…-v{version}``) it makes."""
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SinkError(
+            f'index template for {body.get("index_patterns")} has no valid "version" '
+            f"(a whole number from 1; got {version!r})",
+            retriable=False,
+        )
+    return version
+
+
 def template_body(kind: str, prefix: str, data_dir: Path | None = None) -> dict[str, Any]:
     """The index template for one document kind, for indices named ``{prefix}-{kind}``.
 
@@ -26,11 +58,22 @@ def template_body(kind: str, prefix: str, data_dir: Path | None = None) -> dict[
     return body
 
 
-def bulk_operations(actions: Sequence[IndexAction], prefix: str) -> list[dict[str, Any]]:
-    """The bulk request body: an ``index`` operation and its document per action."""
+def bulk_operations(
+    actions: Sequence[IndexAction], prefix: str, version: int | None = None
+) -> list[dict[str, Any]]:
+    """The bulk request body: an ``index`` operation and its document per action.
+
+    Written through each kind's alias, or, with ``version``, into that version's concrete
+    index (a replay filling a new version before the alias is switched to it).
+    """
     operations: list[dict[str, Any]] = []
     for action in actions:
-        operations.append({"index": {"_index": f"{prefix}-{action.kind}", "_id": action.doc_id}})
+        index = (
+            alias_name(prefix, action.kind)
+            if version is None
+            else version_index(prefix, action.kind, version)
+        )
+        operations.append({"index": {"_index": index, "_id": action.doc_id}})
         operations.append(action.document)
     return operations
 
@@ -118,9 +161,13 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
 
 __all__ = [
     "TEMPLATES",
+    "alias_name",
     "bulk_failure",
     "bulk_operations",
+    "index_version",
     "parse_hits",
     "search_body",
     "template_body",
+    "template_version",
+    "version_index",
 ]

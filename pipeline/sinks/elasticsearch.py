@@ -13,7 +13,7 @@ from pipeline.sinks.types import SinkError
 
 class ElasticsearchSink(EngineSink):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings.index_prefix)
+        super().__init__(settings.index_prefix, settings.deploy_dir)
         auth = None
         if settings.search_username and settings.search_password:
             auth = (settings.search_username, settings.search_password.get_secret_value())
@@ -42,11 +42,21 @@ class ElasticsearchSink(EngineSink):
             name=name,
             index_patterns=body["index_patterns"],
             priority=body["priority"],
+            version=body.get("version"),
             template=body["template"],
         )
 
-    async def _has_index(self, name: str) -> bool:
-        return bool(await self._client.indices.exists(index=name))
+    async def _get_indices(self, name: str) -> dict[str, set[str]]:
+        found = await self._client.indices.get(
+            index=name, ignore_unavailable=True, allow_no_indices=True
+        )
+        return {index: set(body.get("aliases", {})) for index, body in found.body.items()}
+
+    async def _create_index(self, name: str, aliases: dict[str, dict[str, Any]]) -> None:
+        await self._client.indices.create(index=name, aliases=aliases)
+
+    async def _update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        await self._client.indices.update_aliases(actions=actions)
 
     async def _put_mapping(self, name: str, mappings: dict[str, Any]) -> None:
         await self._client.indices.put_mapping(index=name, **mappings)

@@ -15,7 +15,7 @@ from pipeline.sinks.types import SinkError
 
 class OpenSearchSink(EngineSink):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings.index_prefix)
+        super().__init__(settings.index_prefix, settings.deploy_dir)
         auth = None
         if settings.search_username and settings.search_password:
             auth = (settings.search_username, settings.search_password.get_secret_value())
@@ -42,8 +42,17 @@ class OpenSearchSink(EngineSink):
     async def _put_template(self, name: str, body: dict[str, Any]) -> None:
         await self._client.indices.put_index_template(name=name, body=body)
 
-    async def _has_index(self, name: str) -> bool:
-        return bool(await self._client.indices.exists(index=name))
+    async def _get_indices(self, name: str) -> dict[str, set[str]]:
+        found = await self._client.indices.get(
+            index=name, ignore_unavailable=True, allow_no_indices=True
+        )
+        return {index: set(body.get("aliases", {})) for index, body in dict(found).items()}
+
+    async def _create_index(self, name: str, aliases: dict[str, dict[str, Any]]) -> None:
+        await self._client.indices.create(index=name, body={"aliases": aliases})
+
+    async def _update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        await self._client.indices.update_aliases(body={"actions": actions})
 
     async def _put_mapping(self, name: str, mappings: dict[str, Any]) -> None:
         await self._client.indices.put_mapping(index=name, body=mappings)

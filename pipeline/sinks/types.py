@@ -46,15 +46,50 @@ class Hit:
     highlights: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class IndexVersion:
+    """One concrete index of a kind (``{prefix}-{kind}-v{version}``) and what it holds."""
+
+    name: str
+    version: int | None  # None: an index of the kind's own name, made before versions
+    documents: int
+    aliased: bool  # the kind's alias points here: it is the one searched and written
+
+
+@dataclass(frozen=True, slots=True)
+class KindStatus:
+    """Where one kind of document lives: its alias, the template's version, every index."""
+
+    kind: str
+    alias: str
+    template_version: int
+    indices: tuple[IndexVersion, ...]
+
+    @property
+    def live(self) -> IndexVersion | None:
+        return next((i for i in self.indices if i.aliased), None)
+
+
 class SearchSink(Protocol):
-    """What the stages and commands need from a search engine (OpenSearch or Elasticsearch)."""
+    """What the stages and commands need from a search engine (OpenSearch or Elasticsearch).
+
+    Documents are read and written through one alias per kind (``{prefix}-{kind}``) that points
+    at one concrete index per template version (``{prefix}-{kind}-v{N}``): a changed template
+    is a new version, filled by a replay (``bulk(..., version=N)``) and made live by
+    :meth:`switch_alias`, while searches go on answering from the old one.
+    """
 
     async def ensure_templates(self) -> None: ...
-    async def bulk(self, actions: Sequence[IndexAction]) -> None: ...
+    async def bulk(self, actions: Sequence[IndexAction], version: int | None = None) -> None: ...
+    async def create_version(self, kind: str, version: int) -> bool: ...
+    async def switch_alias(
+        self, kind: str, version: int, *, replace_index: bool = False
+    ) -> None: ...
+    async def status(self, kind: str) -> KindStatus: ...
     async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]: ...
     async def count(self, kind: str) -> int: ...
     async def refresh(self, kind: str) -> None: ...
     async def close(self) -> None: ...
 
 
-__all__ = ["Hit", "IndexAction", "SearchSink", "SinkError"]
+__all__ = ["Hit", "IndexAction", "IndexVersion", "KindStatus", "SearchSink", "SinkError"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kernel.records import DeadLetter, ExtractedArticle, RawPage
-from pipeline.sinks.types import IndexAction, SinkError
+from pipeline.sinks.types import IndexAction, KindStatus, SinkError
 from pipeline.stages import RetryPolicy, SourceRecord
 
 SEEDS = Path(__file__).resolve().parents[3] / "devtools" / "demo" / "seeds"
@@ -74,7 +74,7 @@ class MemorySink:
         self.docs: dict[tuple[str, str], dict[str, Any]] = {}
         self.failures = failures or []
 
-    async def bulk(self, actions: Sequence[IndexAction]) -> None:
+    async def bulk(self, actions: Sequence[IndexAction], version: int | None = None) -> None:
         if self.failures:
             raise self.failures.pop(0)
         for action in actions:
@@ -82,6 +82,15 @@ class MemorySink:
 
     async def ensure_templates(self) -> None:
         return None
+
+    async def create_version(self, kind: str, version: int) -> bool:
+        raise NotImplementedError
+
+    async def switch_alias(self, kind: str, version: int, *, replace_index: bool = False) -> None:
+        raise NotImplementedError
+
+    async def status(self, kind: str) -> KindStatus:
+        raise NotImplementedError
 
     async def search(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         return {}
