@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "cli.commands.run",
     "cli.commands.search",
     "cli.commands.index",
+    "cli.commands.replay",
     "cli.commands.alerts",
     "cli.commands.kibana",
 )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import faust
@@ -30,8 +29,8 @@ from kernel.kafka_security import KafkaSecurity
 from kernel.records import DeadLetter, ExtractedArticle
 from kernel.settings import Settings
 from kernel.topics import DLQ, EXTRACTED, PAGES
-from pipeline.dedupe import Deduplicator, standard_config
-from pipeline.enrich import DedupeEnricher
+from pipeline.dedupe import Deduplicator
+from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.sampler import WorkerMonitor
 from pipeline.seams.faust_recovery import SeekThenResumeTableManager
 from pipeline.sinks.factory import open_sink
@@ -44,7 +43,6 @@ from pipeline.stages import (
     IndexStage,
     SourceRecord,
 )
-from pipeline.tagging import Tagger
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +65,7 @@ def dedupe_enricher(settings: Settings, monitor: WorkerMonitor | None = None) ->
             value_type=bytes,
             help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
         )
-        tagger = Tagger.load(settings.lexicons_path())  # validated: a broken lexicon stops here
-        retention = timedelta(days=settings.dedupe_retention_days)
-        config = standard_config(tagger.gazetteer, retention=retention)  # one gazetteer for both
+        tagger, config = enrichment_parts(settings)
 
         def deduplicator() -> Deduplicator:
             dedup = Deduplicator(config)

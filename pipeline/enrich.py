@@ -12,11 +12,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, MutableMapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kernel.records import ExtractedArticle, utcnow
-from pipeline.dedupe import ArticleInput, ArticleVerdict, Deduplicator, ParagraphVerdict, Status
+from kernel.settings import Settings
+from pipeline.dedupe import (
+    ArticleInput,
+    ArticleVerdict,
+    DedupeConfig,
+    Deduplicator,
+    ParagraphVerdict,
+    Status,
+    standard_config,
+)
 from pipeline.document import article_document
 from pipeline.sinks.types import IndexAction
 from pipeline.stages import Enrichment
@@ -25,6 +34,14 @@ from pipeline.tagging import Tagger, to_index_fields
 log = logging.getLogger(__name__)
 
 StateTable = MutableMapping[bytes, bytes]
+
+
+def enrichment_parts(settings: Settings) -> tuple[Tagger, DedupeConfig]:
+    """The tagger and the deduplicator's configuration of this deployment (one gazetteer for
+    both); a broken lexicon stops here, with its file and field named."""
+    tagger = Tagger.load(settings.lexicons_path())
+    retention = timedelta(days=settings.dedupe_retention_days)
+    return tagger, standard_config(tagger.gazetteer, retention=retention)
 
 
 def paragraph_id(url_id: str, index: int) -> str:

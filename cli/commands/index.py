@@ -46,11 +46,13 @@ def format_status(status: KindStatus) -> list[str]:
         f"template version {status.template_version}"
     ]
     if live is not None and live.version != status.template_version:
+        before = live.version is None
         lines.append(
             f"  the template is version {status.template_version}, the alias serves "
-            f"{live.version or 'an index made before versions'}: roll out with "
-            f"`marsad replay --since DATE --to-index {status.template_version}`, then "
-            f"`marsad index switch {status.kind} {status.template_version}`"
+            f"{'an index made before versions' if before else f'version {live.version}'}: "
+            f"roll out with `marsad replay --since DATE --to-index {status.template_version}`, "
+            f"then `marsad index switch {status.kind} {status.template_version}"
+            f"{' --replace-index' if before else ''}`"
         )
     for index in status.indices:
         mark = "*" if index.aliased else " "

@@ -126,9 +126,13 @@ class EngineSink:
     async def create_version(self, kind: str, version: int) -> bool:
         """Make ``kind``'s index of ``version`` from the current template (not yet searched).
 
-        Refuses a version other than the template's: an index is only ever made from the
-        template of its own version. Returns False if the index already existed.
+        Refuses to make a version other than the template's: an index is only ever made from
+        the template of its own version. Returns False if the index already existed.
         """
+        name = version_index(self._prefix, kind, version)
+        async with self._guard(f"look up index {name}"):
+            if name in await self._get_indices(name):
+                return False  # filled again (a backfill, or a resumed replay)
         body = self._template(kind)
         installed = template_version(body)
         if version != installed:

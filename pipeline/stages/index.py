@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -27,7 +27,7 @@ from pipeline.metrics import (
     ENRICH_SECONDS,
     INDEX_RETRIES,
 )
-from pipeline.sinks.types import IndexAction, SearchSink, SinkError
+from pipeline.sinks.types import IndexAction, SinkError
 from pipeline.stages.base import (
     STAGE_RETRY,
     DeadLetterSender,
@@ -47,6 +47,13 @@ StateChange = tuple[str, dict[str, Any] | None]
 class Enrichment:
     actions: tuple[IndexAction, ...]
     changes: tuple[StateChange, ...] = field(default=())
+
+
+class DocumentWriter(Protocol):
+    """All the index stage needs of a sink (a :class:`~pipeline.sinks.types.SearchSink` is one;
+    so is a replay's batch)."""
+
+    async def bulk(self, actions: Sequence[IndexAction], version: int | None = None) -> None: ...
 
 
 class Enricher(Protocol):
@@ -69,7 +76,7 @@ class IndexStage:
 
     def __init__(
         self,
-        sink: SearchSink,
+        sink: DocumentWriter,
         dead_letter: DeadLetterSender,
         enricher: Enricher | None = None,
         retry: RetryPolicy | None = None,
