@@ -24,6 +24,7 @@ from kernel.exceptions import MarsadError
 STATE_VERSION = 1
 KAFKA = "kafka"
 OPENSEARCH = "opensearch"
+ELASTICSEARCH = "elasticsearch"  # started only on demand; find_running does not require it
 SERVICE_PROPERTY = "-Dmarsad.stack.service="
 HOME_PROPERTY = "-Dmarsad.stack.home="
 

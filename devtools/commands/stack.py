@@ -1,4 +1,4 @@
-"""``marsad stack up|down|status``: the local Kafka and OpenSearch."""
+"""``marsad stack up|down|status``: the local Kafka and OpenSearch (and Elasticsearch on demand)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,16 @@ def _fail(message: str) -> int:
     return EXIT_FAILED
 
 
-def _up(_args: argparse.Namespace) -> int:
+def _up(args: argparse.Namespace) -> int:
     settings, config = _settings()
     info = stack.up(settings, config)
+    elastic = None
+    if getattr(args, "engine", "opensearch") == "elasticsearch":
+        elastic = stack.up_elasticsearch(settings, config)
     print(f"kafka bootstrap: {info.kafka_bootstrap}")
     print(f"search url:      {info.search_url}")
+    if elastic is not None:
+        print(f"elasticsearch:   {elastic}")
     return EXIT_OK
 
 
@@ -81,11 +86,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "(into the cache directory) and run on 127.0.0.1. Ports and heap come from "
             "MARSAD_STACK_* variables (MARSAD_STACK_KAFKA_PORT, "
             "MARSAD_STACK_KAFKA_CONTROLLER_PORT, MARSAD_STACK_OPENSEARCH_BASE_PORT, "
-            "MARSAD_STACK_HEAP)."
+            "MARSAD_STACK_ELASTICSEARCH_PORT, MARSAD_STACK_HEAP). With --engine elasticsearch, "
+            "up also starts an Elasticsearch 8.19 node (the integ-test distribution)."
         ),
     )
     actions = parser.add_subparsers(dest="stack_action", required=True, metavar="ACTION")
-    actions.add_parser("up", help="start both services (no-op if already running) and wait")
-    actions.add_parser("down", help="stop the services this stack started")
-    actions.add_parser("status", help="show each service; exit 0 if both answer, 3 if not")
+    up = actions.add_parser("up", help="start both services (no-op if already running) and wait")
+    up.add_argument(
+        "--engine",
+        choices=("opensearch", "elasticsearch"),
+        default="opensearch",
+        help="elasticsearch: also start a local Elasticsearch node (never started otherwise)",
+    )
+    actions.add_parser("down", help="stop every service this stack started")
+    actions.add_parser("status", help="show each service; exit 0 if all answer, 3 if not")
     parser.set_defaults(func=run)

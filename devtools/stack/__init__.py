@@ -1,4 +1,5 @@
-"""The local stack: a real Kafka broker and a real OpenSearch node, fetched from Maven Central.
+"""The local stack: a real Kafka broker and a real OpenSearch node, fetched from Maven Central,
+and on demand a real Elasticsearch node (:func:`up_elasticsearch`).
 
 ``marsad stack up`` (or :func:`up`) downloads the jars once into ``Settings.cache_dir``, starts
 both JVMs detached on loopback with their data, logs and a state file under
@@ -12,8 +13,8 @@ running stack with :func:`read_state`::
 from devtools.stack.config import StackSettings
 from devtools.stack.exceptions import StackError
 from devtools.stack.report import ServiceStatus, StackStatus, status
-from devtools.stack.shutdown import down
-from devtools.stack.supervisor import read_state, up
+from devtools.stack.shutdown import down, stop_service
+from devtools.stack.supervisor import read_state, up, up_elasticsearch
 from kernel.localstack import StackInfo
 
 __all__ = [
@@ -25,5 +26,7 @@ __all__ = [
     "down",
     "read_state",
     "status",
+    "stop_service",
     "up",
+    "up_elasticsearch",
 ]

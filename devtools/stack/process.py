@@ -77,8 +77,14 @@ def spawn(
     log_file: Path,
     cwd: Path,
     env: Mapping[str, str] | None = None,
+    markers: Sequence[str] | None = None,
 ) -> int:
-    """Start ``command`` in its own session (process group), output appended to ``log_file``."""
+    """Start ``command`` in its own session (process group), output appended to ``log_file``.
+
+    ``markers``: when ``command`` is a launcher that execs the program to record (a wrapper
+    such as ``setpriv``, then a shell script), the arguments whose presence on the process's
+    command line shows that program runs; by default the command line itself.
+    """
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - a java command line we built
@@ -91,10 +97,17 @@ def spawn(
             start_new_session=True,
         )
     logger.debug("started pid %d: %s", process.pid, " ".join(command))
+
     # Return only once the new program's command line is visible, so that is_ours() holds
     # from the first moment the caller records the pid.
+    def started() -> bool:
+        args = cmdline(process.pid)
+        if markers is None:
+            return args == list(command)
+        return args is not None and all(marker in args for marker in markers)
+
     deadline = time.monotonic() + 5
-    while cmdline(process.pid) != list(command) and time.monotonic() < deadline:
+    while not started() and time.monotonic() < deadline:
         if process.poll() is not None:
             break
         time.sleep(0.01)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from devtools.stack import kafka, opensearch, process
+from devtools.stack import elasticsearch, kafka, opensearch, process
 from devtools.stack import state as state_file
 from devtools.stack.config import StackSettings
-from devtools.stack.state import KAFKA, OPENSEARCH, ServiceRecord
+from devtools.stack.state import ELASTICSEARCH, KAFKA, OPENSEARCH, ServiceRecord
 from kernel.settings import Settings
 
-SERVICES = (KAFKA, OPENSEARCH)
+SERVICES = (KAFKA, OPENSEARCH)  # always listed; Elasticsearch only while it is recorded
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ def _answers(name: str, record: ServiceRecord, config: StackSettings) -> bool:
         return False
     if name == KAFKA:
         return kafka.answers(record.address)
+    if name == ELASTICSEARCH:
+        return elasticsearch.answers(record.address, config.cluster_name)
     return opensearch.answers(record.address, config.cluster_name)
 
 
@@ -64,7 +66,8 @@ def status(settings: Settings, stack_settings: StackSettings | None = None) -> S
     state = state_file.load(settings.home)
     stack_dir = state_file.stack_dir(settings.home)
     services: list[ServiceStatus] = []
-    for name in SERVICES:
+    shown = SERVICES + ((ELASTICSEARCH,) if state.get(ELASTICSEARCH) is not None else ())
+    for name in shown:
         record = state.get(name)
         if record is None:
             services.append(ServiceStatus(name))

@@ -64,3 +64,31 @@ def down(
             f"only when its I/O completes"
         )
     logger.debug("stack in %s is down", stack_dir)
+
+
+def stop_service(
+    settings: Settings,
+    name: str,
+    stack_settings: StackSettings | None = None,
+    progress: ProgressFn | None = None,
+) -> bool:
+    """Stop one recorded service (its recorded pid only); False if none was recorded.
+
+    Raises :class:`StackError` if it survives SIGKILL.
+    """
+    config = stack_settings if stack_settings is not None else StackSettings()
+    say = progress if progress is not None else print_progress
+    home = settings.home
+    stack_dir = state_file.stack_dir(home)
+    with state_file.lock(home):
+        state = state_file.load(home)
+        record = state.get(name)
+        if record is None:
+            return False
+        if process.is_ours(record.pid, name, stack_dir):
+            if not _stop(name, record.pid, config.stop_timeout_s, say):
+                raise StackError(f"{name} (pid {record.pid}) is still running after SIGKILL")
+        elif process.is_alive(record.pid):
+            say(f"{name}: pid {record.pid} now runs another program; left alone")
+        state_file.save(home, state.without(name))
+    return True

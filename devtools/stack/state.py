@@ -6,11 +6,13 @@ Format (version 1)::
       "version": 1,
       "kafka_bootstrap": "127.0.0.1:19092",   # present while kafka is recorded
       "search_url": "http://127.0.0.1:9271",  # present once opensearch has chosen its port
+      "elasticsearch_url": "http://127.0.0.1:9400",  # present while elasticsearch is recorded
       "services": {
         "kafka": {"pid": 1234, "port": 19092, "address": "127.0.0.1:19092",
                   "java": "/usr/bin/java", "java_major": 17, "log": "/abs/.../server.log",
                   "started_at": "2026-01-01T10:00:00+00:00", "extra_ports": {"controller": 19093}},
-        "opensearch": {...}
+        "opensearch": {...},
+        "elasticsearch": {...}                # only with `marsad stack up --engine elasticsearch`
       }
     }
 
@@ -30,9 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from devtools.stack.exceptions import StackError
-from kernel.localstack import KAFKA, OPENSEARCH, STATE_VERSION, stack_dir, state_path
+from kernel.localstack import (
+    ELASTICSEARCH,
+    KAFKA,
+    OPENSEARCH,
+    STATE_VERSION,
+    stack_dir,
+    state_path,
+)
 
 __all__ = [
+    "ELASTICSEARCH",
     "KAFKA",
     "OPENSEARCH",
     "VERSION",
@@ -98,6 +108,8 @@ class StackState:
             data["kafka_bootstrap"] = kafka.address
         if (search := self.get(OPENSEARCH)) is not None and search.address:
             data["search_url"] = search.address
+        if (elastic := self.get(ELASTICSEARCH)) is not None and elastic.address:
+            data["elasticsearch_url"] = elastic.address
         data["services"] = {name: asdict(record) for name, record in sorted(self.services.items())}
         return data
 

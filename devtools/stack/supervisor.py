@@ -8,18 +8,19 @@ stack directory's marker on their command line, are ever signalled.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devtools.stack import kafka, maven, opensearch, ports, process
+from devtools.stack import elasticsearch, kafka, maven, opensearch, ports, process
 from devtools.stack import state as state_file
 from devtools.stack.config import StackSettings
 from devtools.stack.console import ProgressFn, print_progress
 from devtools.stack.exceptions import ServiceStartError, StackError
 from devtools.stack.java import JavaFinder, JavaRuntime
-from devtools.stack.state import KAFKA, OPENSEARCH, ServiceRecord, StackState
+from devtools.stack.state import ELASTICSEARCH, KAFKA, OPENSEARCH, ServiceRecord, StackState
 from kernel.localstack import LocalStackError, StackInfo, find_running
 from kernel.settings import Settings
 
@@ -259,3 +260,87 @@ class _Launch:
             "cluster yellow, arabic analyzer answers)"
         )
         return address
+
+
+def up_elasticsearch(
+    settings: Settings,
+    stack_settings: StackSettings | None = None,
+    progress: ProgressFn | None = None,
+) -> str:
+    """Start the local Elasticsearch node unless it runs and answers; return its URL.
+
+    Idempotent like :func:`up`, and independent of it: Kafka and OpenSearch are neither
+    started nor required (``marsad stack up --engine elasticsearch`` starts both).
+    """
+    config = stack_settings if stack_settings is not None else StackSettings()
+    say = progress if progress is not None else print_progress
+    home = settings.home
+    stack_dir = state_file.stack_dir(home)
+    layout = elasticsearch.ElasticsearchLayout(stack_dir / ELASTICSEARCH)
+    with state_file.lock(home):
+        state = _live_records(state_file.load(home), stack_dir, say)
+        state_file.save(home, state)
+        record = state.get(ELASTICSEARCH)
+        if record is not None and elasticsearch.answers(record.address, config.cluster_name):
+            say(f"already running: elasticsearch at {record.address} (pid {record.pid})")
+            return record.address
+        begin = time.monotonic()
+        if record is None:
+            record = _spawn_elasticsearch(settings, config, layout, say)
+            state = state.with_service(ELASTICSEARCH, record)
+            state_file.save(home, state)
+        deadline = begin + config.elasticsearch_timeout_s
+        say(f"waiting for Elasticsearch at {record.address} (up to {deadline - begin:.0f} s)...")
+        try:
+            elasticsearch.wait_ready(record.pid, record.address, config.cluster_name, deadline, say)
+        except BaseException as exc:
+            # No half-started JVM is left holding memory.
+            if process.is_ours(record.pid, ELASTICSEARCH, stack_dir):
+                say(f"stopping elasticsearch (pid {record.pid}), which did not come up")
+                process.stop_group(record.pid, config.stop_timeout_s)
+            state_file.save(home, state.without(ELASTICSEARCH))
+            if isinstance(exc, ServiceStartError):
+                logs = [layout.console, layout.logs / f"{config.cluster_name}.log"]
+                raise _failure("Elasticsearch", str(exc), logs) from exc
+            raise
+        elapsed = time.monotonic() - begin
+        say(
+            f"elasticsearch ready at {record.address} (pid {record.pid}, {elapsed:.1f} s; "
+            "cluster yellow)"
+        )
+        return record.address
+
+
+def _spawn_elasticsearch(
+    settings: Settings,
+    config: StackSettings,
+    layout: elasticsearch.ElasticsearchLayout,
+    say: ProgressFn,
+) -> ServiceRecord:
+    """Fetch, configure and start the node (as an unprivileged account under root)."""
+    stack_dir = state_file.stack_dir(settings.home)
+    ports.require_free(
+        config.elasticsearch_port, "Elasticsearch HTTP", "MARSAD_STACK_ELASTICSEARCH_PORT"
+    )
+    java = JavaFinder.from_environment().require(elasticsearch.MIN_JAVA, "Elasticsearch")
+    account = elasticsearch.run_as(os.geteuid(), config.elasticsearch_user)
+    elasticsearch.setpriv_prefix(account)  # no setpriv: fail before any download
+    cache = settings.cache_dir.expanduser()
+    home = maven.ensure_unpacked(elasticsearch.distribution(config), cache, say)
+    home = elasticsearch.readable_home(home, account, layout, say)
+    elasticsearch.prepare(config, layout, home, account)
+    _rotate(layout.console)
+    launcher = elasticsearch.command(home, account)
+    who = f" as {account.user} (setpriv)" if account is not None else ""
+    say(f"starting Elasticsearch {elasticsearch.VERSION} on {java.describe()}{who}")
+    pid = process.spawn(
+        launcher,
+        layout.console,
+        cwd=layout.root,
+        env=elasticsearch.environment(
+            os.environ, elasticsearch.java_home(java.path), config, layout, stack_dir
+        ),
+        markers=process.marker_args(ELASTICSEARCH, stack_dir),
+    )
+    address = f"http://{ports.LOOPBACK}:{config.elasticsearch_port}"
+    return _record(pid, config.elasticsearch_port, address, java, layout.console)
