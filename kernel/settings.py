@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     search_ca_certs: Path | None = Field(
         default=None, description="CA certificates the engine's TLS certificate is checked against."
     )
+    elasticsearch_compatible_with: int = Field(
+        default=8,
+        ge=8,
+        le=9,
+        description=(
+            "The REST API version the Elasticsearch client asks for (compatible-with=N): 8 works "
+            "with Elasticsearch 8 and 9 servers (9 answers in its 8-compatible format), 9 only "
+            "with Elasticsearch 9."
+        ),
+    )
     index_prefix: str = "news"
     topic_namespace: str = Field(
         default="", description="Prepended to every topic name (isolates test runs)."

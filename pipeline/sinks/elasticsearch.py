@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, TransportError, UnsupportedProductError
 
 from kernel.settings import Settings
 from pipeline.sinks.base import EngineSink
+from pipeline.sinks.compatibility import CompatibleElasticsearch
 from pipeline.sinks.types import SinkError
 
 
@@ -20,15 +21,24 @@ class ElasticsearchSink(EngineSink):
         tls: dict[str, Any] = {}  # nothing unless a CA file is given: the client's defaults
         if settings.search_ca_certs is not None:
             tls = {"ca_certs": str(settings.search_ca_certs), "verify_certs": True}
-        self._client = AsyncElasticsearch(
-            hosts=[str(settings.search_url)],
+        self._url = str(settings.search_url)
+        # compatible-with=8 (the default) is answered by Elasticsearch 8 and 9 alike.
+        self._client = CompatibleElasticsearch(
+            hosts=[self._url],
             basic_auth=auth,
             request_timeout=30,
             max_retries=0,
+            compatible_with=settings.elasticsearch_compatible_with,
             **tls,
         )
 
     def _translate(self, action: str, exc: Exception) -> SinkError | None:
+        if isinstance(exc, UnsupportedProductError):  # an ApiError: answered, but not by ES
+            return SinkError(
+                f"{action}: the engine at {self._url} is not Elasticsearch (its answer lacks "
+                "X-Elastic-Product: Elasticsearch): set MARSAD_SEARCH_ENGINE=opensearch",
+                retriable=False,
+            )
         if isinstance(exc, ApiError):
             status = exc.meta.status
             retriable = status == 429 or status >= 500

@@ -23,7 +23,7 @@ def built_with(monkeypatch: pytest.MonkeyPatch, module: Any, settings: Settings)
         monkeypatch.setattr(opensearch, "AsyncOpenSearch", client)
         opensearch.OpenSearchSink(settings)
     else:
-        monkeypatch.setattr(elasticsearch, "AsyncElasticsearch", client)
+        monkeypatch.setattr(elasticsearch, "CompatibleElasticsearch", client)
         elasticsearch.ElasticsearchSink(settings)
     args, kwargs = client.call_args
     assert args == ()
@@ -37,7 +37,13 @@ def test_opensearch_client_as_before_by_default(monkeypatch: pytest.MonkeyPatch)
 
 def test_elasticsearch_client_as_before_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     kwargs = built_with(monkeypatch, elasticsearch, Settings(search_url=URL))
-    assert kwargs == {"hosts": [URL], "basic_auth": None, "request_timeout": 30, "max_retries": 0}
+    assert kwargs == {
+        "hosts": [URL],
+        "basic_auth": None,
+        "request_timeout": 30,
+        "max_retries": 0,
+        "compatible_with": 8,  # answered by Elasticsearch 8 and 9
+    }
 
 
 @pytest.mark.parametrize("module", [opensearch, elasticsearch])
