@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,10 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from kafka.admin import KafkaAdminClient
-from opensearchpy import OpenSearch
 
 from devtools.stack import StackInfo
+from kernel.datafiles import deploy_dir
 from kernel.settings import Settings
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
 
@@ -72,11 +75,55 @@ def isolated(stack: StackInfo) -> Iterator[Settings]:
             admin.delete_topics(ours)
         finally:
             admin.close()
-        client = OpenSearch(hosts=[stack.search_url])
-        client.indices.delete(index=f"{run}-*", ignore_unavailable=True)
-        for kind in ("articles", "paragraphs"):
-            client.indices.delete_index_template(name=f"{run}-{kind}", ignore=[404])
-        client.close()
+        remove_indices(stack.search_url, run)
+
+
+def remove_indices(search_url: str, prefix: str) -> None:
+    """Delete every index and index template named ``{prefix}-*``, by exact names.
+
+    Plain REST calls both engines answer the same way (and exact names, since Elasticsearch
+    refuses to delete indices by wildcard).
+    """
+    with httpx.Client(base_url=search_url, timeout=60, trust_env=False) as http:
+        found = http.get(f"/{prefix}-*", params={"expand_wildcards": "all"})
+        found.raise_for_status()
+        if names := sorted(found.json()):
+            http.delete("/" + ",".join(names)).raise_for_status()
+        templates = http.get(f"/_index_template/{prefix}-*")
+        if templates.status_code != 404:
+            templates.raise_for_status()
+            for template in templates.json().get("index_templates", []):
+                http.delete(f"/_index_template/{template['name']}").raise_for_status()
+
+
+def elasticsearch_deploy_copy(target: Path) -> Path:
+    """A copy of deploy/ whose index templates Elasticsearch's test distribution accepts.
+
+    That distribution has no analysis-common module: no ``arabic_normalization``,
+    ``decimal_digit`` or ``stemmer`` filters and no ``pattern_replace`` or ``mapping`` char
+    filters. The copy keeps the analyzers' names (the mappings are untouched) and gives them
+    a test-only body, ``standard`` + ``lowercase`` + ``stop _arabic_``. The Arabic analysis
+    itself is proven on OpenSearch (tests/integration/test_arabic_search.py).
+    """
+    shutil.copytree(deploy_dir(), target)
+    for path in sorted((target / "index-templates").glob("*.json")):
+        body = json.loads(path.read_text(encoding="utf-8"))
+        settings = body["template"].get("settings", {})
+        if "analysis" not in settings:
+            continue
+        settings["analysis"] = {
+            "filter": {"marsad_arabic_stop": {"type": "stop", "stopwords": "_arabic_"}},
+            "analyzer": {
+                name: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "marsad_arabic_stop"],
+                }
+                for name in settings["analysis"]["analyzer"]
+            },
+        }
+        path.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return target
 
 
 def start_worker(settings: Settings, name: str = "") -> subprocess.Popen[bytes]:
