@@ -161,6 +161,7 @@ class EngineSink:
                     retriable=False,
                 )
             current = await self._get_indices(alias)
+            await self._refresh(target)  # searches after the switch see every document written
         actions: list[dict[str, Any]] = []
         if alias in current:
             if not replace_index:

@@ -29,6 +29,7 @@ class MemoryEngine(EngineSink):
         self.templates: dict[str, dict[str, Any]] = {}
         self.indices: dict[str, dict[str, Any]] = {}  # name -> {"aliases": set, "docs": dict}
         self.mapping_updates: list[str] = []
+        self.refreshed: list[str] = []
 
     def _translate(self, action: str, exc: Exception) -> SinkError | None:
         return None
@@ -70,6 +71,9 @@ class MemoryEngine(EngineSink):
                 names = [target]
             self.indices[names[0]]["docs"][op["index"]["_id"]] = doc
         return {"errors": False, "items": []}
+
+    async def _refresh(self, index: str) -> None:
+        self.refreshed.append(index)
 
     async def _count(self, index: str) -> int:
         return len(self.indices[index]["docs"])
@@ -130,6 +134,7 @@ def test_a_new_template_version_is_made_filled_and_switched_to(
     ]
 
     asyncio.run(engine.switch_alias("articles", 2))
+    assert engine.refreshed == ["t-articles-v2"]  # searched only once it shows every write
     assert engine.indices["t-articles-v1"]["aliases"] == set()
     assert engine.indices["t-articles-v2"]["aliases"] == {"t-articles"}
     live = asyncio.run(engine.status("articles")).live
