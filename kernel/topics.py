@@ -15,9 +15,11 @@ class TopicSpec:
 
 DAY_MS = 24 * 3600 * 1000
 
-PAGES = TopicSpec("news.pages.v1", partitions=4, retention_ms=7 * DAY_MS)
+# Pages are kept 30 days so that `marsad replay` can re-run them into a new index version.
+PAGES = TopicSpec("news.pages.v1", partitions=4, retention_ms=30 * DAY_MS)
 # One partition: the dedupe stage that reads it keeps global state (docs/foundation.md, Scaling).
-EXTRACTED = TopicSpec("news.extracted.v1", partitions=1, retention_ms=7 * DAY_MS)
+# Kept as long as the pages: a replay reads the worker's processing order from it.
+EXTRACTED = TopicSpec("news.extracted.v1", partitions=1, retention_ms=30 * DAY_MS)
 ARTICLES = TopicSpec("news.articles.v1", partitions=4, retention_ms=14 * DAY_MS)
 ALERTS = TopicSpec("news.alerts.v1", partitions=1, retention_ms=30 * DAY_MS)
 DLQ = TopicSpec("news.dlq.v1", partitions=1, retention_ms=30 * DAY_MS)

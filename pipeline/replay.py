@@ -2,8 +2,13 @@
 into a chosen index version.
 
 A replay reads a fixed slice of the pages topic (from a date or an offset, up to the end offsets
-seen when it started) in one deterministic order: the partitions merged by record timestamp, then
-partition, then offset. Each page goes through :class:`~pipeline.stages.ExtractStage` and
+seen when it started) in one deterministic order: the order in which the worker first processed
+those pages, read from ``news.extracted.v1`` (one partition, written in processing order; each
+record names its page's partition and offset), so that deduplication, which depends on what it
+saw first, gives the clusters the worker gave; pages the worker has not processed (or whose
+records retention removed) follow, the partitions merged by record timestamp, partition, offset.
+
+Each page goes through :class:`~pipeline.stages.ExtractStage` and
 :class:`~pipeline.stages.IndexStage` with the worker's enricher (deduplication and tags, state
 in memory, starting empty), and the documents are written in large bulk requests into
 ``{prefix}-{kind}-v{N}``, never through the alias: searches keep answering from the live version
@@ -26,6 +31,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +45,7 @@ from kernel.exceptions import MarsadError
 from kernel.records import DeadLetter, ExtractedArticle
 from kernel.retry import RetryPolicy
 from kernel.settings import Settings
-from kernel.topics import PAGES
+from kernel.topics import EXTRACTED, PAGES
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.sinks.bodies import TEMPLATES
@@ -66,6 +72,10 @@ class Slice:
     topic: str
     start: dict[int, int]
     end: dict[int, int]
+    order_topic: str = ""
+    """The topic whose records give the worker's processing order (``news.extracted.v1``)."""
+    order_end: dict[int, int] = field(default_factory=dict)
+    """Its end offsets when the replay started: a resumed replay reads the same order."""
 
     @property
     def total(self) -> int:
@@ -76,6 +86,8 @@ class Slice:
             "topic": self.topic,
             "start": {str(p): o for p, o in sorted(self.start.items())},
             "end": {str(p): o for p, o in sorted(self.end.items())},
+            "order_topic": self.order_topic,
+            "order_end": {str(p): o for p, o in sorted(self.order_end.items())},
         }
 
     @classmethod
@@ -84,6 +96,8 @@ class Slice:
             topic=str(data["topic"]),
             start={int(p): int(o) for p, o in data["start"].items()},
             end={int(p): int(o) for p, o in data["end"].items()},
+            order_topic=str(data.get("order_topic", "")),
+            order_end={int(p): int(o) for p, o in data.get("order_end", {}).items()},
         )
 
 
@@ -179,19 +193,29 @@ def plan_slice(
         else:
             raise ReplayError("give exactly one of --since DATE and --from-offset N")
         start = {p: max(o, first[TopicPartition(topic, p)]) for p, o in start.items()}
-        return Slice(topic, start, {tp.partition: end[tp] for tp in tps})
+        order_topic = settings.topic(EXTRACTED)
+        order_partitions = consumer.partitions_for_topic(order_topic) or set()
+        order_end = consumer.end_offsets([TopicPartition(order_topic, p) for p in order_partitions])
+        return Slice(
+            topic,
+            start,
+            {tp.partition: end[tp] for tp in tps},
+            order_topic,
+            {tp.partition: offset for tp, offset in order_end.items()},
+        )
     finally:
         consumer.close()
 
 
-def _partition_records(settings: Settings, slice_: Slice, partition: int) -> Iterator[Any]:
-    """The records of one partition in ``[start, end)``, in offset order, read lazily."""
-    begin, stop = slice_.start[partition], slice_.end[partition]
+def _partition_records(
+    settings: Settings, topic: str, partition: int, begin: int, stop: int
+) -> Iterator[Any]:
+    """The records of one partition in ``[begin, stop)``, in offset order, read lazily."""
     if begin >= stop:
         return
     consumer = _consumer(settings)
     try:
-        tp = TopicPartition(slice_.topic, partition)
+        tp = TopicPartition(topic, partition)
         consumer.assign([tp])
         consumer.seek(tp, begin)
         position = begin
@@ -210,24 +234,58 @@ def _partition_records(settings: Settings, slice_: Slice, partition: int) -> Ite
         consumer.close()
 
 
+_WHERE = re.compile(r"^(?P<topic>.+)\[(?P<partition>\d+)\]@(?P<offset>\d+)$")
+
+
+def worker_order(settings: Settings, slice_: Slice) -> list[tuple[int, int]]:
+    """(partition, offset) of the slice's pages in the order the worker first processed them:
+    the ``source_offset`` of each record of the order topic, up to its recorded end."""
+    order: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    for partition, stop in sorted(slice_.order_end.items()):
+        for record in _partition_records(settings, slice_.order_topic, partition, 0, stop):
+            try:
+                where = _WHERE.match(str(json.loads(record.value)["source_offset"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # not an extracted article: it says nothing of the order
+            if where is None or where["topic"] != slice_.topic:
+                continue
+            page = (int(where["partition"]), int(where["offset"]))
+            if page in seen or not slice_.start.get(page[0], 0) <= page[1] < slice_.end.get(
+                page[0], 0
+            ):
+                continue  # processed again after a restart, or outside the slice
+            seen.add(page)
+            order.append(page)
+    return order
+
+
+def _source(record: Any) -> SourceRecord:
+    value = record.value if isinstance(record.value, bytes) else b""
+    return SourceRecord(record.topic, record.partition, record.offset, record.key, value)
+
+
 def replay_order(settings: Settings, slice_: Slice) -> Iterator[SourceRecord]:
-    """Every page of the slice, the partitions merged by (timestamp, partition, offset): the
-    same order on every run over the same slice."""
-    streams = [
-        (
-            ((r.timestamp, r.partition, r.offset), r)
-            for r in _partition_records(settings, slice_, partition)
-        )
-        for partition in sorted(slice_.start)
+    """Every page of the slice, in the worker's order (:func:`worker_order`), then the rest
+    merged by (timestamp, partition, offset): the same order on every run over the slice."""
+    streams = {
+        p: _partition_records(settings, slice_.topic, p, slice_.start[p], slice_.end[p])
+        for p in sorted(slice_.start)
+    }
+    following = dict(slice_.start)  # the next offset of each partition not yet given
+    for partition, offset in worker_order(settings, slice_):
+        if offset < following[partition]:
+            continue  # within a partition the worker went in offset order: already given
+        for record in streams[partition]:
+            following[partition] = record.offset + 1
+            yield _source(record)  # pages before it that the worker skipped come in place
+            if record.offset >= offset:
+                break
+    rest = [
+        (((r.timestamp, r.partition, r.offset), r) for r in stream) for stream in streams.values()
     ]
-    for _, record in heapq.merge(*streams, key=lambda item: item[0]):
-        yield SourceRecord(
-            record.topic,
-            record.partition,
-            record.offset,
-            record.key,
-            record.value if isinstance(record.value, bytes) else b"",
-        )
+    for _, record in heapq.merge(*rest, key=lambda item: item[0]):
+        yield _source(record)
 
 
 class _Batch:
@@ -328,6 +386,7 @@ class _Replay:
             await with_retry(write, REPLAY_RETRY, self.last, "engine")
         self.batch.actions.clear()
         if self.pending:
+            self.dead_path.parent.mkdir(parents=True, exist_ok=True)
             with self.dead_path.open("a", encoding="utf-8") as out:
                 for letter in self.pending:
                     self.skipped[f"{letter.stage}: {letter.error_type}"] += 1
@@ -364,7 +423,7 @@ async def replay(
                 f"({checkpoint.done} of {unfinished.total} done): run it again with the same "
                 "arguments to finish it, or delete the checkpoint to start over"
             )
-        slice_ = unfinished  # up to the end offsets it started with, whatever arrived since
+        slice_ = unfinished  # the end offsets and order it started with, whatever came since
     else:
         checkpoint = Checkpoint(version, slice_)
         path.with_suffix(".dead.jsonl").unlink(missing_ok=True)
@@ -398,4 +457,5 @@ __all__ = [
     "plan_slice",
     "replay",
     "replay_order",
+    "worker_order",
 ]
