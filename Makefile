@@ -12,7 +12,7 @@ NATIVE := native/Cargo.toml native/Cargo.lock native/pyproject.toml native/marsa
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install stack-up stack-down stack-status run demo test test-unit test-matrix lint check bench bench-soak clean
+.PHONY: help install stack-up stack-down stack-status run demo browser test test-unit test-matrix lint check bench bench-soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ run: stack-up ## run the service: worker + connectors on deploy/sources.yaml, un
 demo: stack-up ## the same system fed by sample Arabic sites served on loopback; prints results
 	$(MARSAD) demo
 
-test: stack-up ## the whole suite: unit tests and integration tests on the real Kafka/OpenSearch
+browser: ## Debian's Chromium for the browser tests (apt-get install chromium, as root, if missing)
+	bash devtools/browser/ensure_chromium.sh
+
+test: stack-up browser ## the whole suite: unit, integration and browser tests on the real stack
 	$(BIN)/pytest
 
 test-unit: install ## only the fast tests (no services needed)

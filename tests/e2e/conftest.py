@@ -1,0 +1,110 @@
+"""Browser fixtures: the real stack with the sample sites ingested, a real ``marsad console``
+over them, and headless Debian Chromium driven by Playwright.
+
+The stack is reused as the integration tests reuse it (started if not running, stopped at the
+end only if started here); the session works in its own topic namespace and index prefix
+(``support.isolated``), removed afterwards. Every test here is marked ``e2e`` and
+``integration``, so ``make test-unit`` (``-m "not integration"``) never needs a browser.
+Screenshots: ``.marsad/e2e/<test name>/<step>.png`` (each test's folder emptied when it starts),
+plus ``end.png`` after every test that had a page, passed or failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from devtools.stack import StackInfo, read_state, stop_service, up
+from devtools.stack.state import KAFKA, OPENSEARCH
+from kernel.settings import Settings
+
+from ..integration.support import ROOT, isolated, start_worker, stop_worker
+from .browser import launch, screenshot, shot_dir
+from .support import ingest, start_console, stop_console
+
+Shot = Callable[[str], Path]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[StackInfo]:
+    base = Settings(home=ROOT / ".marsad")
+    info = read_state(base.home)
+    started = info is None
+    if info is None:
+        info = up(base)
+    yield info
+    if started:
+        for name in (OPENSEARCH, KAFKA):
+            stop_service(base, name)
+
+
+@pytest.fixture(scope="session")
+def settings(stack: StackInfo) -> Iterator[Settings]:
+    with isolated(stack) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def ingested(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The sample sites and the hostile page, indexed by a real worker (stopped afterwards)."""
+    worker = start_worker(settings, "-e2e")
+    try:
+        ingest(settings, worker, tmp_path_factory.mktemp("e2e") / "sources.yaml")
+        yield settings
+    finally:
+        stop_worker(worker)
+
+
+@pytest.fixture(scope="session")
+def console(ingested: Settings) -> Iterator[str]:
+    """A real ``marsad console`` over the ingested indices: its base URL."""
+    proc, url = start_console(ingested, ingested.home / f"{ingested.worker_id}-console.log")
+    try:
+        yield url
+    finally:
+        stop_console(proc)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Path:
+    return shot_dir(request.node.name)
+
+
+@pytest.fixture
+def page(browser: Browser, shots: Path) -> Iterator[Page]:
+    """A fresh context (no cookies, no history) in Arabic, 1280 px wide; ``end.png`` after."""
+    context = browser.new_context(locale="ar", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        if not page.is_closed() and page.url != "about:blank":
+            screenshot(page, shots, "end")
+        context.close()
+
+
+@pytest.fixture
+def shot(page: Page, shots: Path) -> Shot:
+    """``shot("results")`` saves ``.marsad/e2e/<test name>/results.png``."""
+    return lambda step: screenshot(page, shots, step)
