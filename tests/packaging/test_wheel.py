@@ -69,6 +69,8 @@ def test_the_wheel_carries_the_data_files_and_not_the_dev_tools(wheel: Path) -> 
     assert "deploy/sources.yaml" in names
     assert "deploy/kibana/dashboard.ndjson" in names
     assert "deploy/alerts.yaml" in names
+    assert "cli/console/data/syria-governorates.geojson" in names  # the console's map
+    assert "cli/console/data/README.md" in names  # its source and licence
     assert not [n for n in names if n.startswith(("devtools/", "tests/", "benchmarks/"))]
 
 
