@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "cli.commands.replay",
     "cli.commands.alerts",
     "cli.commands.kibana",
+    "cli.commands.console",
 )
 # The development tools register their commands here (devtools/pyproject.toml); without them
 # installed, these names answer with how to install them instead of "invalid choice".

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     )
     kibana_username: str | None = None
     kibana_password: SecretStr | None = None
+    console_token: SecretStr | None = Field(
+        default=None,
+        description="The token `marsad console` asks of every write (marking an alert); unset: "
+        "the console is read-only.",
+    )
 
     @model_validator(mode="after")
     def _kafka_security_fits(self) -> Settings:

@@ -5,8 +5,10 @@ URLs and so the same document ids), starts a worker, polls every feed once, wait
 worker has committed every page, then prints the index size and a few search results.
 
 The worker serves ``/metrics`` and ``/health`` (6066, or a free port when that one is taken:
-the address it announces in its log is printed), so they can be curled while the demo runs;
-``--hold`` keeps the worker running after the results until Ctrl-C.
+the address it announces in its log is printed), so they can be curled while the demo runs.
+After the results it starts the analyst's console (``marsad console`` on 127.0.0.1:8070,
+``--console-port``), prints its address and holds the worker and the console until Ctrl-C;
+``--no-console`` ends after the results instead (unless ``--hold``).
 """
 
 from __future__ import annotations
@@ -75,12 +77,33 @@ def stage_counters(url: str) -> str:
     return "; ".join(parts)
 
 
-def hold(children: Children) -> None:
-    """Keep the worker running until Ctrl-C (or until it exits)."""
+def start_console(
+    settings: Settings, children: Children, env: dict[str, str], port: int, worker_url: str
+) -> str:
+    """Start ``marsad console`` over the demo's data; its address once it answers."""
+    url = f"http://127.0.0.1:{port}"
+    log = settings.home / "demo" / "console.log"
+    sources = settings.home / "demo" / "sources.yaml"
+    args = ["--port", str(port), "--metrics-url", worker_url, "--sources", str(sources)]
+    children.start("console", "console", *args, env=env, log_to=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if dead := [c for c in children.failed() if c[0] == "console"]:
+            raise MarsadError(f"the console exited early: {dead} (see {log})")
+        try:
+            with urllib.request.urlopen(f"{url}/static/console.css", timeout=2):  # noqa: S310
+                return url
+        except OSError:
+            time.sleep(0.3)
+    raise MarsadError(f"the console did not answer on {url} within 30s (see {log})")
+
+
+def hold(children: Children, what: str = "the worker") -> None:
+    """Keep the children running until Ctrl-C (or until one exits)."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    print("holding the worker (its /metrics and /health stay up); Ctrl-C to stop", flush=True)
+    print(f"holding {what} (its /metrics and /health stay up); Ctrl-C to stop", flush=True)
     while not stop.wait(1.0) and not children.failed():
         pass
 
@@ -148,9 +171,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"── marsad search --unique {QUERIES[1]!r}: {count} distinct paragraph cluster(s)")
         for rank, hit in enumerate(hits, 1):
             print(format_hit(rank, hit))
-        if args.hold:
+        console = None
+        if not args.no_console:
+            console = start_console(settings, children, env, args.console_port, url)
+        if args.hold or console:
             print(f"\nworker metrics: curl {url}/metrics   health: curl {url}/health")
-            hold(children)
+            if console:
+                print(f"console: {console}", flush=True)
+            hold(children, "the worker and the console" if console else "the worker")
         return 0
     except (MarsadError, OSError) as exc:
         print(f"marsad demo: {exc}", file=sys.stderr)
@@ -168,4 +196,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--hold", action="store_true", help="keep the worker and its /metrics up until Ctrl-C"
     )
+    parser.add_argument(
+        "--no-console",
+        action="store_true",
+        help="do not start the console (and end after the results unless --hold)",
+    )
+    parser.add_argument("--console-port", type=int, default=8070, help="the console's port")
     parser.set_defaults(func=run)
