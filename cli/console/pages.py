@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from cli.console import geo, queries
-from cli.console.names import Names, map_precision, tag_spans
+from cli.console import queries
+from cli.console.mapping import count_points, draw
+from cli.console.names import Names, tag_spans
 from cli.console.render import marked, number_histories
 from cli.console.security import TOKEN_FIELD, TOKEN_HEADER, write_refusal
 from cli.console.state import FILTERS, PAGE_SIZE, SearchState
@@ -27,7 +27,6 @@ from kernel.exceptions import MarsadError
 from pipeline.sinks.bodies import parse_hits
 from pipeline.sinks.types import Hit, IndexAction, SinkError
 from pipeline.tagging import ParagraphTags
-from pipeline.tagging.gazetteer import Place
 
 if TYPE_CHECKING:
     from cli.console.config import ConsoleConfig
@@ -235,25 +234,9 @@ class Handlers:
         state = SearchState.from_query(request.query_params.multi_items())
         response = await self._search("paragraphs", queries.map_body(state))
         names = await self._names()
-        counts: dict[tuple[float, float, str, str], int] = {}
-        for hit in parse_hits(response):
-            src = hit.source
-            place_ids = src.get("place_ids") or []
-            placed = False
-            for place_id in place_ids:
-                place = names.place(place_id)
-                if place is None or place.precision == "country":
-                    continue
-                lat, lon = _label_point(place)
-                key = (lat, lon, place.name_ar, map_precision(place))
-                counts[key] = counts.get(key, 0) + 1
-                placed = True
-            if not placed:  # no lexicon at hand: the stored geo points, precision unknown
-                for point in src.get("locations") or []:
-                    key = (float(point["lat"]), float(point["lon"]), "?", "governorate")
-                    counts[key] = counts.get(key, 0) + 1
-        points = sorted(counts.items(), key=lambda item: -item[1])
-        svg, missing = _draw(points)
+        hits = parse_hits(response)
+        points = count_points([hit.source for hit in hits], names)
+        svg, missing = draw(points)
         return self._page(
             request,
             "map.html",
@@ -263,7 +246,7 @@ class Handlers:
                 "points": points,
                 "svg": svg,
                 "map_missing": missing,
-                "events": len(parse_hits(response)),
+                "events": len(hits),
             },
         )
 
@@ -392,30 +375,6 @@ def _alert_search(src: dict[str, Any]) -> str:
                 elif field == "keyword":
                     state = SearchState(q=str(one), filters=state.filters)
     return state.url()
-
-
-def _draw(points: list[tuple[tuple[float, float, str, str], int]]) -> tuple[Any, str | None]:
-    """The governorate map with the points (:mod:`cli.console.geo`), or why it is missing."""
-    marks = [
-        geo.MapPoint(lat=lat, lon=lon, label=f"{label} ({count})", precision=precision)
-        for (lat, lon, label, precision), count in points
-    ]
-    try:
-        svg = geo.render_map(marks)
-    except MarsadError as exc:  # the packaged boundaries unreadable: the points are still listed
-        log.warning("map drawing failed: %s", exc)
-        return None, f"the map could not be drawn: {exc}"
-    return Markup(svg), None  # noqa: S704 - geo escapes every text it puts in the SVG
-
-
-def _label_point(place: Place) -> tuple[float, float]:
-    """Where a place is drawn: a governorate on its label point (inside its polygon; the
-    gazetteer's centroid of Quneitra lies in the occupied Golan), anything else where it is."""
-    if place.precision == "governorate":
-        for region in geo.governorates():
-            if region.name_en == place.name_en:
-                return region.label_lat, region.label_lon
-    return place.lat, place.lon
 
 
 __all__ = ["FILTERS", "Handlers"]
