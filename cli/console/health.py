@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
@@ -101,13 +102,32 @@ def read_sources(sources_path: Path, state_path: Path) -> list[SourceRow] | Unav
     return rows
 
 
+def kafka_unreachable(bootstrap: str | None, timeout_s: float = 2.0) -> Unavailable | None:
+    """Why Kafka cannot be asked, or None when a bootstrap server accepts a connection.
+
+    Checked first because Kafka's clients wait about 30 s before giving up on a stopped
+    broker; a page should say so at once.
+    """
+    if not bootstrap:
+        return Unavailable("no Kafka address: run `marsad stack up` or set MARSAD_KAFKA_BOOTSTRAP")
+    errors = []
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                return None
+        except (OSError, ValueError) as exc:
+            errors.append(f"{server.strip()}: {exc}")
+    return Unavailable(f"Kafka unreachable: {'; '.join(errors)}")
+
+
 def read_lag(settings: Settings) -> dict[str, int | None] | Unavailable:
     """The worker group's uncommitted records per topic it reads (None: no commit yet)."""
     from kernel.topics import EXTRACTED, PAGES  # noqa: PLC0415
     from pipeline.kafka_admin import consumer_lag  # noqa: PLC0415
 
-    if not settings.kafka_bootstrap:
-        return Unavailable("no Kafka address: run `marsad stack up` or set MARSAD_KAFKA_BOOTSTRAP")
+    if (down := kafka_unreachable(settings.kafka_bootstrap)) is not None:
+        return down
     try:
         return {
             settings.topic(spec): consumer_lag(settings, settings.worker_id, settings.topic(spec))
@@ -123,8 +143,8 @@ def read_dead_letters(settings: Settings) -> dict[tuple[str, str], int] | Unavai
 
     from kernel.topics import DLQ  # noqa: PLC0415
 
-    if not settings.kafka_bootstrap:
-        return Unavailable("no Kafka address: run `marsad stack up` or set MARSAD_KAFKA_BOOTSTRAP")
+    if (down := kafka_unreachable(settings.kafka_bootstrap)) is not None:
+        return down
     topic = settings.topic(DLQ)
     try:
         consumer = KafkaConsumer(
@@ -215,6 +235,7 @@ __all__ = [
     "SourceRow",
     "Unavailable",
     "health_report",
+    "kafka_unreachable",
     "read_dead_letters",
     "read_lag",
     "read_metrics",

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from cli.console import queries
+from cli.console.health import HealthReport, Unavailable
 from cli.console.mapping import count_points, draw
 from cli.console.names import Names, tag_spans
 from cli.console.render import marked, number_histories
@@ -25,7 +26,7 @@ from cli.console.security import TOKEN_FIELD, TOKEN_HEADER, write_refusal
 from cli.console.state import FILTERS, PAGE_SIZE, SearchState
 from kernel.exceptions import MarsadError
 from pipeline.sinks.bodies import parse_hits
-from pipeline.sinks.types import Hit, IndexAction, SinkError
+from pipeline.sinks.types import Hit, IndexAction
 from pipeline.tagging import ParagraphTags
 
 if TYPE_CHECKING:
@@ -331,11 +332,10 @@ class Handlers:
                 asyncio.to_thread(self._config.health, settings), self._config.health_timeout_s
             )
         except TimeoutError:
-            raise SinkError(
-                f"the health figures took longer than {self._config.health_timeout_s:.0f}s "
-                "(Kafka unreachable?)",
-                retriable=True,
-            ) from None
+            late = Unavailable(
+                f"no answer within {self._config.health_timeout_s:.0f}s (Kafka overloaded?)"
+            )
+            report = HealthReport(sources=late, lag=late, dead_letters=late, metrics=None)
         engine: str
         try:
             sink = self._config.open_sink(settings)

@@ -134,6 +134,7 @@ def make_client(
     token: str | None = None,
     health: Any = healthy,
     allowed_hosts: list[str] | None = None,
+    health_timeout_s: float = 20.0,
 ) -> TestClient:
     config = ConsoleConfig(
         settings=lambda: Settings(search_url="http://fake:9200", kafka_bootstrap="fake:9092"),
@@ -142,6 +143,7 @@ def make_client(
         health=health,
         token=SecretStr(token) if token is not None else None,
         allowed_hosts=allowed_hosts,
+        health_timeout_s=health_timeout_s,
     )
     return TestClient(create_app(config), raise_server_exceptions=False)
 

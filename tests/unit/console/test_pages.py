@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.testclient import TestClient
 
+from cli.console.health import HealthReport, kafka_unreachable
+from kernel.settings import Settings
 from pipeline.tagging import Tagger
 from tests.unit.console.conftest import INJECTION, TOKEN, demo_docs, kafka_down, make_client
 from tests.unit.console.fakes import FakeSink
@@ -232,3 +235,24 @@ def test_unknown_page_and_foreign_host(sink: FakeSink) -> None:
     local = TestClient(client.app, base_url="http://127.0.0.1:8070")
     assert local.get("/nowhere").status_code == 404
     assert local.get("/static/console.css").status_code == 200
+
+
+def test_a_slow_health_figure_is_reported_not_awaited(sink: FakeSink) -> None:
+    def slow(settings: Settings) -> HealthReport:
+        time.sleep(1.0)
+        return kafka_down(settings)
+
+    client = make_client(sink, health=slow, health_timeout_s=0.1)
+    page = client.get("/health")
+    assert page.status_code == 200
+    assert "no answer within 0s" in page.text
+    assert "articles: 2" in page.text  # the engine's figures still shown
+
+
+def test_kafka_without_an_address_is_unavailable_at_once() -> None:
+    down = kafka_unreachable(None)
+    assert down is not None
+    assert "MARSAD_KAFKA_BOOTSTRAP" in down.reason
+    bad = kafka_unreachable("no-port-here")
+    assert bad is not None
+    assert "Kafka unreachable" in bad.reason
