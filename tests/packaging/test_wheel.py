@@ -71,6 +71,8 @@ def test_the_wheel_carries_the_data_files_and_not_the_dev_tools(wheel: Path) -> 
     assert "deploy/alerts.yaml" in names
     assert "cli/console/data/syria-governorates.geojson" in names  # the console's map
     assert "cli/console/data/README.md" in names  # its source and licence
+    assert "cli/console/templates/base.html" in names  # the console's pages
+    assert "cli/console/static/console.css" in names  # and its one stylesheet
     assert not [n for n in names if n.startswith(("devtools/", "tests/", "benchmarks/"))]
 
 
