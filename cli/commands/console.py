@@ -13,6 +13,7 @@ from pathlib import Path
 from cli.commands.connect import default_state_path
 from cli.console import ConsoleConfig, create_app
 from cli.console.health import HealthReport, health_report
+from cli.console.names import actor_spellings
 from cli.console.security import LOOPBACK_HOSTS, check_bind, is_loopback
 from cli.services import ServicesUnavailable, resolve
 from kernel.settings import Settings
@@ -58,6 +59,7 @@ def build_config(
         health=health,
         token=base.console_token,
         allowed_hosts=allowed_hosts,
+        actor_names=actor_spellings(base.lexicons_path()),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
@@ -35,6 +35,9 @@ class ConsoleConfig:
     allowed_hosts: list[str] | None = None
     """Host headers accepted (loopback names when bound to loopback: no DNS rebinding)."""
     health_timeout_s: float = 20.0
+    actor_names: Mapping[str, str] = field(default_factory=dict)
+    """Actor id -> its first name as ``actors.yaml`` spells it (the loaded lexicon holds the
+    normalized form, which reads wrongly: "جبهه النصره")."""
     _tagger: list[Tagger | None] = field(default_factory=list)
     _tagger_lock: asyncio.Lock | None = None
 

@@ -10,11 +10,18 @@ shown as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from cli.console.render import TagSpan
 from pipeline.tagging import ParagraphTags, Tagger
 from pipeline.tagging.gazetteer import Place
+
+log = logging.getLogger(__name__)
 
 SETTLEMENT_PRECISIONS = frozenset({"landmark", "neighbourhood", "settlement"})
 
@@ -24,8 +31,12 @@ class Names:
     """Display names of actors, places and governorates (ids when unknown)."""
 
     tagger: Tagger | None
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    """Actor id -> its name as the lexicon file spells it (:func:`actor_spellings`)."""
 
     def actor(self, actor_id: str) -> str:
+        if actor_id in self.spelled:
+            return self.spelled[actor_id]
         if self.tagger is not None:
             for actor in self.tagger.lexicons.actors.actors:
                 if actor.id == actor_id:
@@ -56,6 +67,21 @@ class Names:
         return value
 
 
+def actor_spellings(lexicon_dir: Path) -> dict[str, str]:
+    """Each actor's first name in ``actors.yaml`` as written there (with its ة and أ), or
+    nothing when the file cannot be read (the normalized names are shown then)."""
+    try:
+        data = yaml.safe_load((lexicon_dir / "actors.yaml").read_text(encoding="utf-8"))
+        return {
+            str(actor["id"]): str(actor["names"][0])
+            for actor in data.get("actors", [])
+            if actor.get("id") and actor.get("names")
+        }
+    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError) as exc:
+        log.warning("actor names not read from %s: %s", lexicon_dir, exc)
+        return {}
+
+
 def map_precision(place: Place) -> str:
     """The map's two precisions: a settlement (or finer) is drawn where it is; a region or a
     governorate only at its centroid."""
@@ -80,4 +106,4 @@ def tag_spans(tags: ParagraphTags) -> list[TagSpan]:
     return spans
 
 
-__all__ = ["SETTLEMENT_PRECISIONS", "Names", "map_precision", "tag_spans"]
+__all__ = ["SETTLEMENT_PRECISIONS", "Names", "actor_spellings", "map_precision", "tag_spans"]

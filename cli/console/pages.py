@@ -74,7 +74,7 @@ class Handlers:
             await sink.close()
 
     async def _names(self) -> Names:
-        return Names(await self._config.tagger())
+        return Names(await self._config.tagger(), self._config.actor_names)
 
     # -- search and unique mode ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from cli.console import ConsoleConfig, create_app
 from cli.console.health import HealthReport, SourceRow, Unavailable
+from cli.console.names import actor_spellings
 from kernel.datafiles import deploy_dir
 from kernel.settings import Settings
 from pipeline.tagging import Tagger
@@ -144,6 +145,7 @@ def make_client(
         token=SecretStr(token) if token is not None else None,
         allowed_hosts=allowed_hosts,
         health_timeout_s=health_timeout_s,
+        actor_names=actor_spellings(deploy_dir() / "lexicons"),
     )
     return TestClient(create_app(config), raise_server_exceptions=False)
 
