@@ -67,7 +67,11 @@ def _when(stamp: float | None) -> str:
 
 
 def read_sources(sources_path: Path, state_path: Path) -> list[SourceRow] | Unavailable:
-    """Every source of the registry with its persisted polling state (none: never polled)."""
+    """Every source of the registry with its persisted polling state (none: never polled).
+
+    The state file may also hold sources of another registry (the same home polled with
+    ``deploy/sources.yaml`` and with the demo's): those are not this registry's and are left out.
+    """
     from connectors.sources import load_sources  # noqa: PLC0415 - only for this page
     from connectors.state import StateStore  # noqa: PLC0415
 
@@ -83,14 +87,12 @@ def read_sources(sources_path: Path, state_path: Path) -> list[SourceRow] | Unav
     except Exception as exc:  # noqa: BLE001 - shown on the page as the reason
         return Unavailable(f"{type(exc).__name__}: {exc}")
     rows = []
-    known = {s.id: s for s in registry.sources}
-    for source_id in sorted(known.keys() | states.keys()):
-        state = states.get(source_id)
-        source = known.get(source_id)
+    for source in registry.sources:
+        state = states.get(source.id)
         rows.append(
             SourceRow(
-                source_id=source_id,
-                outlet=source.name_ar if source is not None else "(not in the registry)",
+                source_id=source.id,
+                outlet=source.name_ar,
                 health=state.health if state else "never polled",
                 last_ok=_when(state.last_ok_at if state else None),
                 last_new=_when(state.last_new_at if state else None),

@@ -78,33 +78,73 @@ class NumberHistory:
     """The outlet and time of each version that changed it (one fewer than ``values``)."""
 
 
-def number_histories(occurrences: Sequence[Mapping[str, Any]]) -> list[NumberHistory]:
-    """The sequence of each changed count, in the time order of ``occurrences`` (paragraph
-    documents of one cluster, oldest first), from their ``numeric_diff`` fields.
+@dataclass(slots=True)
+class _Count:
+    """One count of a cluster, as the versions' diffs describe it."""
 
-    Each diff says ``before`` → ``after`` against the version it matched; a sequence starts
-    with the first ``before`` and grows by every ``after`` that differs from its last value.
-    """
-    histories: dict[str, tuple[list[str], list[str]]] = {}
-    for doc in occurrences:
-        diffs = doc.get("numeric_diff") or []
-        if isinstance(diffs, dict):
-            diffs = [diffs]
-        for diff in diffs:
+    subjects: list[str]
+    diffs: list[tuple[int, str, str]]  # (occurrence, before, after)
+
+
+def _diffs(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    diffs = doc.get("numeric_diff") or []
+    return [diffs] if isinstance(diffs, dict) else list(diffs)
+
+
+def _counts(occurrences: Sequence[Mapping[str, Any]]) -> list[_Count]:
+    """The diffs grouped by the count they are about: the same subject, the same value before
+    (diffs against one stored version), or one's value after being another's before (diffs
+    against the previous version) all name the same count ("صاروخ فيل" / "صواريخ فيل")."""
+    counts: list[_Count] = []
+    for i, doc in enumerate(occurrences):
+        for diff in _diffs(doc):
             subject = str(diff.get("subject") or "")
-            before, after = diff.get("before"), diff.get("after")
-            values, where = histories.setdefault(subject, ([], []))
-            if not values:
-                values.append("—" if before is None else str(before))
-            new = "—" if after is None else str(after)
-            if new != values[-1]:
-                values.append(new)
+            before, after = str(diff.get("before") or "—"), str(diff.get("after") or "—")
+            same = [
+                c
+                for c in counts
+                if subject in c.subjects or any(before in (b, a) for _, b, a in c.diffs)
+            ]
+            merged = _Count([subject], [(i, before, after)])
+            for count in same:
+                merged.subjects += [s for s in count.subjects if s not in merged.subjects]
+                merged.diffs += count.diffs
+                counts.remove(count)
+            counts.append(merged)
+    return counts
+
+
+def number_histories(occurrences: Sequence[Mapping[str, Any]]) -> list[NumberHistory]:
+    """The value of each changed count in every version, in the order of ``occurrences``
+    (paragraph documents of one cluster, oldest publication first), from their
+    ``numeric_diff`` fields.
+
+    A diff compares a version with the stored version it matched, which was processed earlier
+    but may have been published later; so each version's own value is read from its diff
+    (``after``), and a version without a diff for the count has the value of the version all
+    diffs started from: the ``before`` of the diff processed first (``indexed_at``).
+    Consecutive equal values are shown once: 15 → 10 → 5.
+    """
+    order = sorted(
+        range(len(occurrences)), key=lambda i: str(occurrences[i].get("indexed_at") or "")
+    )
+    rank = {i: n for n, i in enumerate(order)}
+    histories = []
+    for count in _counts(occurrences):
+        base = min(count.diffs, key=lambda d: rank[d[0]])[1]
+        value_of = {i: after for i, _, after in count.diffs}
+        values: list[str] = []
+        where: list[str] = []
+        for i, doc in enumerate(occurrences):
+            value = value_of.get(i, base)
+            if values and value == values[-1]:
+                continue
+            if values:
                 where.append(f"{doc.get('outlet', '?')} {doc.get('published_at') or ''}".strip())
-    return [
-        NumberHistory(subject, tuple(values), tuple(where))
-        for subject, (values, where) in histories.items()
-        if len(values) > 1
-    ]
+            values.append(value)
+        if len(values) > 1:
+            histories.append(NumberHistory(" / ".join(count.subjects), tuple(values), tuple(where)))
+    return histories
 
 
 __all__ = ["NumberHistory", "TagSpan", "highlighted", "marked", "number_histories"]

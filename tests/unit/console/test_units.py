@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
 from cli.commands.console import console_url
+from cli.console.health import read_sources
 from cli.console.queries import POST, PRE, console_search_body
 from cli.console.render import TagSpan, highlighted, marked, number_histories
 from cli.console.security import check_bind, write_refusal
 from cli.console.state import SearchState
 from cli.main import main
+from connectors.schedule import SourceState
+from connectors.sources import load_sources
+from connectors.state import StateStore
+from kernel.datafiles import deploy_dir
 from pipeline.sinks.bodies import search_body
 
 
@@ -67,6 +74,55 @@ def test_number_histories_follow_the_versions() -> None:
     assert [w.split()[0] for w in history.changed_at] == ["B", "D"]
 
 
+def test_number_histories_of_versions_processed_out_of_order() -> None:
+    """The demo's cluster: published 15, then more than 10, then more than 5; processed the
+    other way round, so both diffs are against the "more than 5" version (and name the
+    rockets in the singular and the plural)."""
+    docs = [
+        {
+            "outlet": "الميدان",
+            "published_at": "2017-09-09T08:00:00+00:00",
+            "indexed_at": "2026-12-07T04:04:37.48",
+            "numeric_diff": [{"subject": "صاروخ فيل", "before": "اكثر من 5", "after": "15"}],
+        },
+        {
+            "outlet": "الميدان",
+            "published_at": "2017-09-09T14:30:00+00:00",
+            "indexed_at": "2026-12-07T04:04:37.84",
+            "numeric_diff": [
+                {"subject": "صواريخ فيل", "before": "اكثر من 5", "after": "اكثر من 10"}
+            ],
+        },
+        {
+            "outlet": "الميدان",
+            "published_at": "2017-09-09T19:45:00+00:00",
+            "indexed_at": "2026-12-07T04:04:36.76",
+            "numeric_diff": [],
+        },
+    ]
+    (history,) = number_histories(docs)
+    assert history.values == ("15", "اكثر من 10", "اكثر من 5")
+    assert history.subject == "صواريخ فيل / صاروخ فيل"
+    assert len(history.changed_at) == 2
+
+
+def test_separate_counts_stay_separate() -> None:
+    docs = [
+        {"numeric_diff": []},
+        {
+            "numeric_diff": [
+                {"subject": "قتيل", "before": "3", "after": "4"},
+                {"subject": "جريح", "before": "10", "after": "12"},
+            ]
+        },
+    ]
+    histories = number_histories(docs)
+    assert [(h.subject, h.values) for h in histories] == [
+        ("قتيل", ("3", "4")),
+        ("جريح", ("10", "12")),
+    ]
+
+
 def test_writes_need_the_configured_token() -> None:
     assert write_refusal(None, "x") is not None
     assert write_refusal(SecretStr(""), "") is not None
@@ -86,3 +142,23 @@ def test_non_loopback_is_refused_unless_allowed(capsys: pytest.CaptureFixture[st
     assert main(["console", "--host", "0.0.0.0"]) == 2  # noqa: S104
     assert "refusing to serve on 0.0.0.0" in capsys.readouterr().err
     assert console_url("::1", 8070) == "http://[::1]:8070"
+
+
+def test_sources_come_from_the_registry_with_their_state(tmp_path: Path) -> None:
+    registry = deploy_dir() / "sources.yaml"
+    first = load_sources(registry).sources[0]
+    store = StateStore(tmp_path / "state.sqlite")
+    store.save_source(SourceState(first.id, 60.0, last_ok_at=0.0, new_total=7, last_outcome="ok"))
+    store.save_source(SourceState("another-registrys-source", 60.0))
+    store.close()
+    rows = read_sources(registry, tmp_path / "state.sqlite")
+    assert isinstance(rows, list)
+    assert [r.source_id for r in rows] == [s.id for s in load_sources(registry).sources]
+    assert (rows[0].outlet, rows[0].last_ok, rows[0].new_total) == (
+        first.name_ar,
+        "1970-01-01 00:00 UTC",
+        7,
+    )
+    assert rows[1].health == "never polled"
+    missing = read_sources(tmp_path / "nowhere.yaml", tmp_path / "state.sqlite")
+    assert not isinstance(missing, list)
