@@ -77,6 +77,11 @@ def stage_counters(url: str) -> str:
     return "; ".join(parts)
 
 
+def demo_state_path(settings: Settings) -> Path:
+    """The connectors' state of the demo's last poll (not the service's own state file)."""
+    return settings.home / "demo" / "connectors.sqlite"
+
+
 def start_console(
     settings: Settings, children: Children, env: dict[str, str], port: int, worker_url: str
 ) -> str:
@@ -85,6 +90,7 @@ def start_console(
     log = settings.home / "demo" / "console.log"
     sources = settings.home / "demo" / "sources.yaml"
     args = ["--port", str(port), "--metrics-url", worker_url, "--sources", str(sources)]
+    args += ["--state", str(demo_state_path(settings))]
     children.start("console", "console", *args, env=env, log_to=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -156,7 +162,11 @@ def run(args: argparse.Namespace) -> int:
             url = wait_for_address(worker_log, start, children)
             print(f"worker metrics: curl {url}/metrics   health: curl {url}/health", flush=True)
             print("polling the demo feeds once and publishing to Kafka...", flush=True)
-            asyncio.run(connect(settings, sources, once=True, min_delay_s=0.1))
+            # a fresh state each run (every article fetched again: the same ids, replaced in
+            # the index), kept in a file so that the console's health page can show it
+            state = demo_state_path(settings)
+            state.unlink(missing_ok=True)
+            asyncio.run(connect(settings, sources, once=True, min_delay_s=0.1, state_path=state))
             wait_for_worker(settings, children, args.timeout)
             print(f"worker counters: {stage_counters(url)}", flush=True)
         total = asyncio.run(index_size(settings))
