@@ -132,7 +132,7 @@ def test_map_lists_points_with_precision(client: TestClient, sink: FakeSink) -> 
     assert body["collapse"] == {"field": "cluster_id"}
     assert "{'terms': {'actor_ids': ['nusra']}}" in str(body["query"])
     assert "محافظة حلب" in html
-    assert "مركز محافظة" in html  # a governorate centroid, not a settlement
+    assert "وسط محافظة أو منطقة" in html  # a governorate centroid, not a settlement
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="syria-map"' in html
     assert 'data-points="1"' in html
 
