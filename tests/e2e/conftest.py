@@ -23,7 +23,7 @@ from kernel.settings import Settings
 
 from ..integration.support import ROOT, isolated, start_worker, stop_worker
 from .browser import launch, screenshot, shot_dir
-from .support import ingest, start_console, stop_console
+from .support import Corpus, ingest, start_console, stop_console
 
 Shot = Callable[[str], Path]
 
@@ -55,20 +55,21 @@ def settings(stack: StackInfo) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def ingested(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def corpus(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     """The sample sites and the hostile page, indexed by a real worker (stopped afterwards)."""
     worker = start_worker(settings, "-e2e")
+    log = settings.home / f"{settings.worker_id}-e2e.log"
     try:
-        ingest(settings, worker, tmp_path_factory.mktemp("e2e") / "sources.yaml")
-        yield settings
+        yield ingest(settings, worker, log, tmp_path_factory.mktemp("e2e") / "sources.yaml")
     finally:
         stop_worker(worker)
 
 
 @pytest.fixture(scope="session")
-def console(ingested: Settings) -> Iterator[str]:
+def console(corpus: Corpus) -> Iterator[str]:
     """A real ``marsad console`` over the ingested indices: its base URL."""
-    proc, url = start_console(ingested, ingested.home / f"{ingested.worker_id}-console.log")
+    log = corpus.settings.home / f"{corpus.settings.worker_id}-console.log"
+    proc, url = start_console(corpus, log)
     try:
         yield url
     finally:

@@ -8,19 +8,26 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from aiokafka import AIOKafkaProducer
 
 from cli.commands.connect import connect
-from devtools.demo import RunningDemo, serve_demo_sites, write_sources_yaml
+from devtools.demo import OutletEndpoint, serve_demo_sites, write_sources_yaml
 from kernel.records import RawPage
 from kernel.settings import Settings
 from kernel.topics import PAGES
+from pipeline.web import find_url
 
 from ..integration.support import ROOT, service_env, wait_until_consumed
+
+T = TypeVar("T")
 
 # A page whose title and text carry markup as text (escaped in its HTML, so extraction keeps
 # the characters): the console must show it as text, and none of it may run.
@@ -66,15 +73,38 @@ async def publish(settings: Settings, page: RawPage) -> None:
         await producer.stop()
 
 
-def ingest(settings: Settings, worker: subprocess.Popen[bytes], sources: Path) -> RunningDemo:
+@dataclass(frozen=True)
+class Corpus:
+    """The ingested sample sites: the settings that reach them and the sources they came from."""
+
+    settings: Settings
+    sources: Path
+    outlets: tuple[OutletEndpoint, ...]
+    metrics_url: str
+    """The worker's ``/metrics`` address, as it announced it in its log."""
+
+
+def run_async(coroutine: Coroutine[object, object, T]) -> T:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API keeps an event loop
+    running in the test thread once a browser has started."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def ingest(
+    settings: Settings, worker: subprocess.Popen[bytes], worker_log: Path, sources: Path
+) -> Corpus:
     """What ``marsad demo`` does (the same functions): serve the sample sites, poll every feed
-    once, wait until the worker committed every page; then the hostile page the same way."""
+    once, wait until the worker committed every page; and the hostile page, published as a
+    connector would publish it."""
     with serve_demo_sites() as demo:
         write_sources_yaml(demo.outlets, sources)
-        assert asyncio.run(connect(settings, sources, once=True, min_delay_s=0.0)) == 0
-        asyncio.run(publish(settings, hostile_page()))
+        assert run_async(connect(settings, sources, once=True, min_delay_s=0.0)) == 0
+        run_async(publish(settings, hostile_page()))
         wait_until_consumed(settings, worker)
-        return demo
+    metrics_url = find_url(worker_log.read_text(encoding="utf-8", errors="replace"))
+    assert metrics_url, f"the worker announced no metrics address (see {worker_log})"
+    return Corpus(settings, sources, tuple(demo.outlets), metrics_url)
 
 
 def free_port() -> int:
@@ -83,23 +113,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_console(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``marsad console`` on a free loopback port, with the session's settings; its URL once it
-    answers."""
+def start_console(corpus: Corpus, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``marsad console`` on a free loopback port, with the session's settings and the demo's
+    sources file; its URL once it answers."""
     port = free_port()
+    env = {**service_env(corpus.settings), "MARSAD_SOURCES_FILE": str(corpus.sources)}
+    command = [sys.executable, "-m", "cli.main", "console", "--host", "127.0.0.1"]
+    command += ["--port", f"{port}", "--metrics-url", corpus.metrics_url]
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "console",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                f"{port}",
-            ],
-            env=service_env(settings),
+            command,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
