@@ -76,8 +76,11 @@ def console(corpus: Corpus) -> Iterator[str]:
         stop_console(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module. Not for the session: while Playwright's sync API is started it
+    marks its event loop as running in the test thread, so ``asyncio.run`` (the integration
+    tests', and the fixtures') would refuse to run until it stops."""
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         try:
