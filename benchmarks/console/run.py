@@ -6,20 +6,34 @@ Against a running ``marsad console`` (``marsad demo`` starts one over the sample
 round requests every page of :data:`PAGES` once, in order (searches with and without a
 query, a facet, the time sort, page 2, unique mode, and the map of a search), after one warm-up
 round (the console loads the lexicons on first use). Times are wall-clock, client side, one
-request at a time, over loopback: what an analyst waits for a page. A benchmark, not a test:
-nothing passes or fails on these numbers.
+request at a time, over loopback: what an analyst waits for a page.
+
+Baseline, measured in the same run: **engine alone**, the very request body each page sends
+(``cli.console.queries``: the search with its facets, unique mode's collapse, the map's query),
+sent straight to the engine through the sink, as many times. The ratio page / engine says what
+the console adds (the HTTP round trip, the other requests of a page, rendering). A benchmark,
+not a test: nothing passes or fails on these numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+
+from cli.console.queries import console_search_body, map_body
+from cli.console.state import SearchState
+from cli.services import resolve
+from kernel.settings import Settings
+from pipeline.sinks.factory import open_sink
 
 PAGES: dict[str, str] = {
     "search": "/?q=جبهة النصرة",
@@ -59,6 +73,41 @@ def measure(url: str, rounds: int) -> dict[str, dict[str, float]]:
     }
 
 
+def engine_request(path: str) -> tuple[str, dict[str, Any]]:
+    """The index and body of the main search a console page sends."""
+    parts = urlsplit(path)
+    state = SearchState.from_query(parse_qsl(parts.query))
+    if parts.path == "/map":
+        return "paragraphs", map_body(state)
+    return ("paragraphs" if state.mode == "unique" else "articles"), console_search_body(state)
+
+
+def measure_engine(rounds: int) -> dict[str, float]:
+    """p50 per page of the same bodies sent straight to the engine (the baseline)."""
+
+    async def go() -> dict[str, float]:
+        sink = open_sink(resolve(Settings()))
+        times: dict[str, list[float]] = {name: [] for name in PAGES}
+        try:
+            for path in PAGES.values():  # warm-up, as for the pages
+                await sink.search(*engine_request(path))
+            for _ in range(rounds):
+                for name, path in PAGES.items():
+                    kind, body = engine_request(path)
+                    start = time.perf_counter()
+                    await sink.search(kind, body)
+                    times[name].append((time.perf_counter() - start) * 1000)
+        finally:
+            await sink.close()
+        every = [t for series in times.values() for t in series]
+        return {
+            name: statistics.median(series)
+            for name, series in {**times, "all search pages": every}.items()
+        }
+
+    return asyncio.run(go())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", default="http://127.0.0.1:8070")
@@ -66,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     report = measure(args.url, args.rounds)
+    engine = measure_engine(args.rounds)
+    for name, figures in report.items():
+        figures["engine_p50_ms"] = engine[name]
+        figures["ratio_p50"] = figures["p50_ms"] / engine[name]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
@@ -73,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, figures in report.items():
         print(
             f"  {name:<26} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms"
-            f"   max {figures['max_ms']:7.1f} ms"
+            f"   max {figures['max_ms']:7.1f} ms   engine alone p50 "
+            f"{figures['engine_p50_ms']:6.1f} ms   page/engine {figures['ratio_p50']:4.1f}x"
         )
     return 0
 
