@@ -94,7 +94,8 @@ def _diffs(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _counts(occurrences: Sequence[Mapping[str, Any]]) -> list[_Count]:
     """The diffs grouped by the count they are about: the same subject, the same value before
     (diffs against one stored version), or one's value after being another's before (diffs
-    against the previous version) all name the same count ("صاروخ فيل" / "صواريخ فيل")."""
+    against the previous version), or one's value after being another's (the same version
+    reached from two sides) all name the same count ("صاروخ فيل" / "صواريخ فيل")."""
     counts: list[_Count] = []
     for i, doc in enumerate(occurrences):
         for diff in _diffs(doc):
@@ -103,7 +104,8 @@ def _counts(occurrences: Sequence[Mapping[str, Any]]) -> list[_Count]:
             same = [
                 c
                 for c in counts
-                if subject in c.subjects or any(before in (b, a) for _, b, a in c.diffs)
+                if subject in c.subjects
+                or any(before in (b, a) or after in (b, a) for _, b, a in c.diffs)
             ]
             merged = _Count([subject], [(i, before, after)])
             for count in same:

@@ -47,17 +47,6 @@ def test_unique_mode_leads_to_the_cluster_of_every_version_in_time_order(
     shot("cluster")
 
 
-# Not strict: it passes or fails with the order the worker processed the three versions in,
-# which changes from run to run (the pages come from four partitions). Remove the marker once
-# the console's grouping is fixed.
-@pytest.mark.xfail(
-    strict=False,
-    reason="console bug, some processing orders only: cli/console/render.py _counts merges a "
-    "diff into a count when its 'before' is one of the count's values but not when its 'after' "
-    "is, so when the 5 version is processed first the page shows 'صاروخ فيل: 15 → اكثر من 10' "
-    "and 'صواريخ فيل: اكثر من 5 → اكثر من 10 → اكثر من 5' instead of one 15 → 10 → 5 "
-    "(fix: `before in (b, a) or after in (b, a)`)",
-)
 def test_the_cluster_page_shows_the_revised_count_as_one_readable_diff(
     page: Page, console: str, shot: Shot
 ) -> None:
