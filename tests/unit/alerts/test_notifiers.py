@@ -95,6 +95,19 @@ def receiver() -> Iterator[tuple[str, type[Receiver]]]:
     server.server_close()
 
 
+def webhook(url: str, letters: Letters, sleep: Any = no_wait) -> Delivery:
+    """One alert through a webhook notifier at ``url`` with the quick policy."""
+
+    async def go() -> Delivery:
+        notifier = WebhookNotifier(url, SECRET)
+        try:
+            return await deliver(notifier, event(), letters, where=WHERE, policy=QUICK, sleep=sleep)
+        finally:
+            await notifier.close()
+
+    return asyncio.run(go())
+
+
 def test_a_webhook_that_failed_once_gets_the_same_signed_delivery_again(
     receiver: tuple[str, type[Receiver]],
 ) -> None:
@@ -102,14 +115,7 @@ def test_a_webhook_that_failed_once_gets_the_same_signed_delivery_again(
     handler.statuses = [503]
     letters = Letters()
 
-    async def go() -> Delivery:
-        notifier = WebhookNotifier(url, SECRET)
-        try:
-            return await deliver(notifier, event(), letters, where=WHERE, policy=QUICK)
-        finally:
-            await notifier.close()
-
-    assert asyncio.run(go()) is Delivery.SENT
+    assert webhook(url, letters) is Delivery.SENT
     assert letters == []
     assert len(handler.received) == 2  # refused once (503), accepted on the retry
     first, second = handler.received
@@ -136,14 +142,7 @@ def test_a_refused_webhook_is_a_dead_letter_without_retrying(
     handler.statuses = [400]
     letters = Letters()
 
-    async def go() -> Delivery:
-        notifier = WebhookNotifier(url, SECRET)
-        try:
-            return await deliver(notifier, event(), letters, where=WHERE, policy=QUICK)
-        finally:
-            await notifier.close()
-
-    assert asyncio.run(go()) is Delivery.DEAD_LETTER
+    assert webhook(url, letters) is Delivery.DEAD_LETTER
     assert len(handler.received) == 1
     (letter,) = letters
     assert (letter.stage, letter.error_type, letter.offset) == (
@@ -168,14 +167,7 @@ def test_an_unreachable_webhook_is_retried_a_bounded_number_of_times() -> None:
     async def count(delay: float) -> None:
         delays.append(delay)
 
-    async def go() -> Delivery:
-        notifier = WebhookNotifier(f"http://127.0.0.1:{port}/hook", SECRET)
-        try:
-            return await deliver(notifier, event(), letters, where=WHERE, policy=QUICK, sleep=count)
-        finally:
-            await notifier.close()
-
-    assert asyncio.run(go()) is Delivery.DEAD_LETTER
+    assert webhook(f"http://127.0.0.1:{port}/hook", letters, count) is Delivery.DEAD_LETTER
     assert len(delays) == 2  # three tries in all
     (letter,) = letters
     assert letter.error_type == "notify_failed" and "after 3 tries" in letter.reason
