@@ -175,7 +175,15 @@ def test_stage_counters_move_by_what_was_sent(
     assert moved("marsad_index_bulk_seconds_count", outcome="ok") == GOOD
     assert moved("marsad_index_enrich_seconds_count") == GOOD
     assert moved("marsad_extract_process_seconds_count") == GOOD
-    stages = healthy(served[1])["stages"]
+    # /health serves the snapshot the worker's heartbeat takes every second (HEARTBEAT_S), while
+    # the counters above are live: read it until the snapshot is newer than the last record
+    # (seen in CI: index records 2 of 3 when read right after the counters). An upper bound.
+    deadline = time.monotonic() + 30
+    while True:
+        stages = healthy(served[1])["stages"]
+        if stages["index"]["records"] >= GOOD or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert stages["extract"]["records"] >= GOOD + 1
     assert stages["index"]["records"] >= GOOD
     assert stages["index"]["last_progress_s"] is not None
