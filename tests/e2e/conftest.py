@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from devtools.stack import StackInfo, read_state, stop_service, up
-from devtools.stack.state import KAFKA, OPENSEARCH
+from devtools.stack import StackInfo
 from kernel.settings import Settings
 
-from ..integration.support import ROOT, isolated, start_worker, stop_worker
+from ..integration.support import isolated, local_stack, start_worker, stop_worker
 from .browser import launch, screenshot, shot_dir
 from .support import Corpus, ingest, start_console, stop_console
 
@@ -37,15 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[StackInfo]:
-    base = Settings(home=ROOT / ".marsad")
-    info = read_state(base.home)
-    started = info is None
-    if info is None:
-        info = up(base)
-    yield info
-    if started:
-        for name in (OPENSEARCH, KAFKA):
-            stop_service(base, name)
+    with local_stack() as info:
+        yield info
 
 
 @pytest.fixture(scope="session")

@@ -17,19 +17,18 @@ import pytest
 
 from devtools.stack import (
     StackInfo,
-    read_state,
     status,
     stop_service,
-    up,
     up_elasticsearch,
 )
-from devtools.stack.state import ELASTICSEARCH, KAFKA, OPENSEARCH
+from devtools.stack.state import ELASTICSEARCH
 from kernel.settings import Settings
 
 from .support import (
     ROOT,
     elasticsearch_deploy_copy,
     isolated,
+    local_stack,
     remove_indices,
     start_worker,
     stop_worker,
@@ -47,15 +46,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[StackInfo]:
-    base = Settings(home=ROOT / ".marsad")
-    info = read_state(base.home)
-    started = info is None
-    if info is None:
-        info = up(base)
-    yield info
-    if started:  # only these two: an Elasticsearch started by someone else stays up
-        for name in (OPENSEARCH, KAFKA):
-            stop_service(base, name)
+    with local_stack() as info:
+        yield info
 
 
 @pytest.fixture(scope="session")

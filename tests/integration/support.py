@@ -17,12 +17,30 @@ from pathlib import Path
 import httpx
 from kafka.admin import KafkaAdminClient
 
-from devtools.stack import StackInfo
+from devtools.stack import StackInfo, read_state, stop_service, up
+from devtools.stack.state import KAFKA, OPENSEARCH
 from kernel.datafiles import deploy_dir
 from kernel.settings import Settings
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def local_stack() -> Iterator[StackInfo]:
+    """The local Kafka and OpenSearch, started if not running; stopped at the end only if
+    started here (only these two: an Elasticsearch started by someone else stays up)."""
+    base = Settings(home=ROOT / ".marsad")
+    info = read_state(base.home)
+    started = info is None
+    if info is None:
+        info = up(base)
+    try:
+        yield info
+    finally:
+        if started:
+            for name in (OPENSEARCH, KAFKA):
+                stop_service(base, name)
 
 
 def service_env(settings: Settings) -> dict[str, str]:
