@@ -1,8 +1,11 @@
 """Alerting's pure core: rules, mentions, count statistics, calendar, evaluation.
 
     load_rules(path) -> RuleSet                        validates deploy/alerts.yaml
+    build_evaluator(ruleset, tagger, state) -> Evaluator   what the worker and the CLI call
     Evaluator(ruleset, state).process(mention) -> [AlertEvent]
     Evaluator.advance(now) -> [AlertEvent]             time passes without mentions
+    AlertState.take_changes() -> {bytes: bytes | None} the records changed (for a table)
+    AlertState.from_records(items) -> AlertState       rebuilt from the table
     coalesce(events)                                   one event per alert for a batch
     poisson_sf / negbin_sf / judge                     the count test
     season(day) / moment(when)                         hour of week, Friday, Ramadan, Eid
@@ -12,8 +15,8 @@ Errors (all ``kernel.exceptions.MarsadError``)::
     AlertError
     └── RuleConfigError     a rule is invalid: the rule id and the field
 
-No I/O after loading, no settings, no framework imports; not yet wired into the worker (see
-docs/alerting.md). ``marsad alerts test --replay`` runs it on recorded articles.
+No I/O after loading, no settings, no framework imports; the worker keeps the state in a
+changelog-backed table of :mod:`pipeline.alerts.codec` records.
 """
 
 from pipeline.alerts.calendar import Season, moment, season
@@ -28,6 +31,7 @@ from pipeline.alerts.events import (
     coalesce,
 )
 from pipeline.alerts.exceptions import AlertError, RuleConfigError
+from pipeline.alerts.factory import build_evaluator
 from pipeline.alerts.mentions import Mention, group_of
 from pipeline.alerts.rules import Rule, RuleSet, load_rules, parse_rules
 from pipeline.alerts.state import AlertState
@@ -48,6 +52,7 @@ __all__ = [
     "RuleSet",
     "Season",
     "alert_id",
+    "build_evaluator",
     "coalesce",
     "group_of",
     "judge",

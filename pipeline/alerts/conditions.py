@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.alerts.calendar import moment, seasonal_starts
 from pipeline.alerts.events import ClusterEvidence, Evidence
+from pipeline.alerts.keystate import Bucket, ClusterSeen, KeyState, RuleState
 from pipeline.alerts.mentions import Mention
 from pipeline.alerts.rules import FrequencyRule, NewTermRule, Rule, SpikeRule, ThresholdRule
-from pipeline.alerts.state import Bucket, ClusterSeen, KeyState, RuleState
 from pipeline.alerts.stats import judge
 
 EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: windows align with weeks
@@ -30,23 +30,38 @@ def window_start(when: datetime, window: timedelta) -> datetime:
     return when - (when - EPOCH) % window
 
 
-def count_mention(ks: KeyState, start: datetime, mention: Mention, when: datetime) -> None:
-    """Count the mention's cluster once per key, in the window where it was first seen."""
+def count_mention(
+    ks: KeyState, start: datetime, mention: Mention, when: datetime, *, recent: bool = False
+) -> datetime | None:
+    """Count the mention's cluster once per key, in the window where it was first seen; a copy
+    from another article adds its outlet group. Returns the window whose bucket changed (None:
+    nothing changed, e.g. the same article processed again). ``recent``: keep the cluster in
+    :attr:`KeyState.recent` (sliding frequency rules)."""
     counted_in = ks.counted.get(mention.cluster_id)
     if counted_in is None:
         ks.counted[mention.cluster_id] = start
         bucket = ks.buckets.setdefault(start, Bucket())
-        bucket.clusters[mention.cluster_id] = ClusterSeen(mention.url, when, 1, {mention.group})
+        bucket.clusters[mention.cluster_id] = ClusterSeen(mention.url, when, {mention.group})
         bucket.groups.add(mention.group)
-        ks.recent.append((when, mention.cluster_id, mention.group))
-        return
+        if recent:
+            ks.recent.append((when, mention.cluster_id, mention.group))
+        return start
     earlier = ks.buckets.get(counted_in)
     seen = earlier.clusters.get(mention.cluster_id) if earlier is not None else None
-    if earlier is not None and seen is not None:  # a copy: adds its outlet group, not a count
-        seen.sightings += 1
+    if earlier is None or seen is None:
+        return None
+    changed = False
+    if mention.url != seen.url and mention.url not in seen.copies:  # a copy, not the same
+        seen.copies.add(mention.url)  # article processed again: a sighting, not a count
+        changed = True
+    if mention.group not in seen.groups:  # its outlet group joins the evidence
         seen.groups.add(mention.group)
         earlier.groups.add(mention.group)
-        seen.first = min(seen.first, when)
+        changed = True
+    if when < seen.first:
+        seen.first = when
+        changed = True
+    return counted_in if changed else None
 
 
 def condition(rule: Rule, rs: RuleState, ks: KeyState, start: datetime) -> tuple[bool, Evidence]:

@@ -17,6 +17,10 @@ or new outlet groups join, or when a later window holds the condition too; it re
 whole window after its latest has closed without the condition; then the key is quiet for the
 rule's ``cooldown``. Flatline alerts open when a key's silence passes its usual gap and resolve
 when it is mentioned again.
+
+Every state record the evaluator changes is marked in ``state.touched`` where it changes, so
+:meth:`AlertState.take_changes` serializes only those. State kept under a rule id whose kind,
+key fields or window changed (or whose rule is gone) is dropped when the evaluator is built.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.alerts.conditions import condition, count_mention, window_start
 from pipeline.alerts.events import AlertEvent, Change, Evidence, alert_id
+from pipeline.alerts.keystate import Alert, Key, KeyState, Reported, RuleState, Touched
 from pipeline.alerts.mentions import Mention, key_values, passes
 from pipeline.alerts.rules import (
     FlatlineRule,
@@ -35,7 +40,7 @@ from pipeline.alerts.rules import (
     RuleSet,
     SpikeRule,
 )
-from pipeline.alerts.state import Alert, AlertState, Key, KeyState, RuleState
+from pipeline.alerts.state import AlertState
 
 MAX_GAPS = 50
 FLATLINE_CHECK = timedelta(minutes=1)
@@ -47,6 +52,23 @@ class Evaluator:
     def __init__(self, ruleset: RuleSet, state: AlertState | None = None) -> None:
         self.ruleset = ruleset
         self.state = state if state is not None else AlertState()
+        shapes = {rule.id: shape(rule) for rule in ruleset.rules}
+        for rule_id, rs in list(self.state.rules.items()):
+            if shapes.get(rule_id) != rs.shape:  # a rule gone, or its key or window changed:
+                self.state.forget_rule(rule_id)  # what it counted means nothing now
+
+    def _rules_state(self, rule: Rule) -> RuleState:
+        rs = self.state.rules.get(rule.id)
+        if rs is None:
+            rs = self.state.rules[rule.id] = RuleState(shape=shape(rule))
+            self.state.touched.rule(rule.id)
+        return rs
+
+    def _set_watermark(self, when: datetime) -> None:
+        state = self.state
+        if state.watermark is None or when > state.watermark:
+            state.watermark = when
+            state.touched.watermark = True
 
     def process(self, mention: Mention, now: datetime | None = None) -> list[AlertEvent]:
         if mention.time.tzinfo is None:
@@ -54,23 +76,27 @@ class Evaluator:
         when = mention.time.astimezone(UTC)
         state = self.state
         previous = state.watermark
-        state.watermark = when if previous is None else max(previous, when)
-        horizon = state.watermark if now is None else max(state.watermark, now)
+        self._set_watermark(when)
+        watermark = self._watermark()
+        horizon = watermark if now is None else max(watermark, now)
         events: list[AlertEvent] = []
         for rule in self.ruleset.rules:
-            rules_state = state.rules.setdefault(rule.id, RuleState())
-            if rules_state.started is None or when < rules_state.started:
+            rules_state = self._rules_state(rule)
+            if (
+                rules_state.started is None
+                or when < rules_state.started
+                or (previous is not None and when - previous > _memory(rule))
+            ):  # (nothing at all for longer than the rule remembers: what it knew is stale,
+                # so it learns again: no flood of "new" terms)
                 rules_state.started = when
-            elif previous is not None and when - previous > _memory(rule):
-                rules_state.started = when  # nothing at all for longer than the rule remembers:
-                # what it knew is stale, so it learns again (no flood of "new" terms)
+                state.touched.rule(rule.id)
             if not passes(mention, rule.filters):
                 continue
             for key in key_values(mention, rule.key, rule.match, rule.keywords):
                 events += self._observe(
                     rule, rs=rules_state, key=key, mention=mention, when=when, horizon=horizon
                 )
-        events += self.advance(state.watermark)
+        events += self.advance(watermark)
         return events
 
     # -- one mention, one key -----------------------------------------------------------------
@@ -85,13 +111,17 @@ class Evaluator:
         when: datetime,
         horizon: datetime,
     ) -> list[AlertEvent]:
+        touched = self.state.touched
+        touched.key(rule.id, key)
         ks = rs.keys.setdefault(key, KeyState())
         start = window_start(when, rule.window)
         before = ks.last_seen
         if before is not None and when > before:
             ks.gaps = [*ks.gaps[-(MAX_GAPS - 1) :], (when - before).total_seconds()]
         ks.last_seen = when if before is None else max(before, when)
-        count_mention(ks, start, mention, when)
+        changed = count_mention(ks, start, mention, when, recent=isinstance(rule, FrequencyRule))
+        if changed is not None:
+            touched.bucket(rule.id, key, changed)
         if isinstance(rule, FlatlineRule):
             return self._resolve(rule, rs, key, when)
         if isinstance(rule, NewTermRule):
@@ -144,10 +174,19 @@ class Evaluator:
         """The window had closed: report (once per change) without touching live alerts."""
         groups = frozenset(evidence.groups)
         ident = alert_id(rule.id, key, start)
-        last = rs.historical.get(ident)
-        if last is not None and evidence.observed <= last[0] and groups <= last[1]:
+        live = rs.alerts.get(key)
+        if (
+            live is not None
+            and live.id == ident
+            and evidence.observed <= live.observed
+            and groups <= live.groups
+        ):
+            return []  # the live alert already said so (its data processed again)
+        reports = rs.historical.setdefault(key, {})
+        last = reports.get(start)
+        if last is not None and evidence.observed <= last.observed and groups <= last.groups:
             return []
-        rs.historical[ident] = (evidence.observed, groups)
+        reports[start] = Reported(evidence.observed, groups, self._watermark())
         change = Change.OPEN if last is None else Change.UPDATE
         return [
             self._event(
@@ -160,6 +199,7 @@ class Evaluator:
         alert = rs.alerts.pop(key, None)
         if alert is None:
             return []
+        self.state.touched.key(rule.id, key)
         rs.quiet_until[key] = when + rule.cooldown
         return [
             self._event(
@@ -176,25 +216,27 @@ class Evaluator:
 
     def advance(self, now: datetime) -> list[AlertEvent]:
         """Move the watermark to ``now`` (if later): resolve finished alerts, find silences."""
-        state = self.state
-        state.watermark = now if state.watermark is None else max(state.watermark, now)
-        watermark = state.watermark
+        touched = self.state.touched
+        self._set_watermark(now)
+        watermark = self._watermark()
         lateness = self.ruleset.allowed_lateness
         events: list[AlertEvent] = []
         for rule in self.ruleset.rules:
-            rs = state.rules.setdefault(rule.id, RuleState())
+            rs = self._rules_state(rule)
             if isinstance(rule, FlatlineRule):
                 if rs.checked is None or watermark - rs.checked >= FLATLINE_CHECK:
                     rs.checked = watermark
+                    touched.rule(rule.id)
                     events += self._silences(rule, rs, watermark)
-                continue
-            for key, alert in sorted(rs.alerts.items()):
-                if alert.window + 2 * rule.window + lateness <= watermark:
-                    events += self._resolve(rule, rs, key, watermark)
+            else:
+                for key, alert in sorted(rs.alerts.items()):
+                    if alert.window + 2 * rule.window + lateness <= watermark:
+                        events += self._resolve(rule, rs, key, watermark)
             current = window_start(watermark, rule.window)
             if rs.pruned != current:
                 rs.pruned = current
-                _prune(rule, rs, watermark - _retention(rule) - lateness)
+                touched.rule(rule.id)
+                _prune(rule, rs, watermark - _retention(rule) - lateness, watermark, touched)
         return events
 
     def _silences(self, rule: FlatlineRule, rs: RuleState, watermark: datetime) -> list[AlertEvent]:
@@ -222,6 +264,7 @@ class Evaluator:
                 notes={"usual_gap_s": round(usual), "limit_s": round(limit)},
             )
             ident = alert_id(rule.id, key, ks.last_seen)
+            self.state.touched.key(rule.id, key)
             rs.alerts[key] = Alert(
                 ident, key, ks.last_seen, ks.last_seen, 0, frozenset(), ks.last_seen, evidence
             )
@@ -285,14 +328,26 @@ def _memory(rule: Rule) -> timedelta:
     return _retention(rule)
 
 
-def _prune(rule: Rule, rs: RuleState, before: datetime) -> None:
-    """Forget windows older than the rule needs; keys with nothing left (and nothing a
-    new_term or flatline rule must remember) go."""
+def _prune(
+    rule: Rule, rs: RuleState, before: datetime, watermark: datetime, touched: Touched
+) -> None:
+    """Forget windows older than the rule needs, expired cooldowns and old historical reports;
+    keys with nothing left (and nothing a new_term or flatline rule must remember) go. Every
+    key or bucket changed is marked touched."""
     counted_since = before - timedelta(days=1)  # a copy a day later is still not news
     for key in list(rs.keys):
         ks = rs.keys[key]
-        ks.buckets = {start: b for start, b in ks.buckets.items() if start >= before}
-        ks.counted = {c: start for c, start in ks.counted.items() if start >= counted_since}
+        old = [start for start in ks.buckets if start < before]
+        stale = [c for c, start in ks.counted.items() if start < counted_since]
+        recent = [r for r in ks.recent if r[0] >= before]
+        if old or stale or len(recent) != len(ks.recent):
+            touched.key(rule.id, key)
+            for start in old:
+                del ks.buckets[start]
+                touched.bucket(rule.id, key, start)
+            for cluster in stale:
+                del ks.counted[cluster]
+            ks.recent = recent
         if isinstance(rule, FlatlineRule):
             continue
         remembered = (
@@ -302,6 +357,24 @@ def _prune(rule: Rule, rs: RuleState, before: datetime) -> None:
         )
         if not ks.buckets and key not in rs.alerts and not remembered:
             del rs.keys[key]
+            touched.key(rule.id, key)
+    for key, until in list(rs.quiet_until.items()):
+        if until <= watermark:
+            del rs.quiet_until[key]
+            touched.key(rule.id, key)
+    for key, reports in list(rs.historical.items()):
+        kept = {start: r for start, r in reports.items() if r.noted >= before}
+        if len(kept) != len(reports):
+            touched.key(rule.id, key)
+            if kept:
+                rs.historical[key] = kept
+            else:
+                del rs.historical[key]
+
+
+def shape(rule: Rule) -> str:
+    """What a rule's state depends on: its kind, key fields and window."""
+    return f"{rule.kind}|{','.join(rule.key)}|{int(rule.window.total_seconds())}"
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -1,84 +1,75 @@
-"""The evaluator's state: plain values, passed in and out explicitly.
+"""The evaluator's state: plain values, passed in and out explicitly, and kept as table records.
 
-Nothing here is global: :class:`AlertState` is what a Faust table will hold per partition
-(keyed by rule and key) once the evaluator is wired into the worker; in ``marsad alerts test``
-it lives in memory for one replay.
+Nothing here is global. :class:`AlertState` lives in memory; the worker writes what each
+article changed (:meth:`AlertState.take_changes`) to a changelog-backed table, and rebuilds the
+state from that table after a restart (:meth:`AlertState.from_records`). The record layout is
+in :mod:`pipeline.alerts.codec`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pipeline.alerts.events import Evidence
+from pipeline.alerts import codec
+from pipeline.alerts.keystate import (
+    Alert,
+    Bucket,
+    ClusterSeen,
+    Key,
+    KeyState,
+    Reported,
+    RuleState,
+    Touched,
+)
 
-Key = tuple[str, ...]
-
-
-@dataclass(slots=True)
-class ClusterSeen:
-    """A cluster counted for a key: where it was first seen, how often and by whom since."""
-
-    url: str
-    first: datetime
-    sightings: int = 1
-    groups: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class Bucket:
-    """One key's mentions in one tumbling window."""
-
-    clusters: dict[str, ClusterSeen] = field(default_factory=dict)
-    groups: set[str] = field(default_factory=set)
-
-    @property
-    def count(self) -> int:
-        return len(self.clusters)
-
-
-@dataclass(slots=True)
-class KeyState:
-    buckets: dict[datetime, Bucket] = field(default_factory=dict)
-    counted: dict[str, datetime] = field(default_factory=dict)
-    """Cluster -> the window it was counted in (a cluster counts once per key)."""
-    recent: list[tuple[datetime, str, str]] = field(default_factory=list)
-    """(time, cluster, group) of newly counted clusters, for sliding frequency rules."""
-    last_seen: datetime | None = None
-    gaps: list[float] = field(default_factory=list)
-    """Seconds between consecutive mentions (the newest last), for flatline rules."""
-    new_window: datetime | None = None
-    """Window in which the key was last found new (new_term rules)."""
-
-
-@dataclass(slots=True)
-class Alert:
-    id: str
-    key: Key
-    opened: datetime
-    window: datetime
-    """Start of the latest window in which the condition held."""
-    observed: int
-    groups: frozenset[str]
-    first_seen: datetime | None
-    evidence: Evidence
-
-
-@dataclass(slots=True)
-class RuleState:
-    keys: dict[Key, KeyState] = field(default_factory=dict)
-    alerts: dict[Key, Alert] = field(default_factory=dict)
-    quiet_until: dict[Key, datetime] = field(default_factory=dict)
-    """Cooldown: no new alert for the key before this time."""
-    historical: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
-    """Alerts about windows that had closed (backfill): id -> what was last reported."""
-    started: datetime | None = None
-    """Earliest event time seen: windows before it have no data (no reference, no baseline)."""
-    pruned: datetime | None = None
-    checked: datetime | None = None
+__all__ = [
+    "Alert",
+    "AlertState",
+    "Bucket",
+    "ClusterSeen",
+    "Key",
+    "KeyState",
+    "Reported",
+    "RuleState",
+    "Touched",
+]
 
 
 @dataclass(slots=True)
 class AlertState:
     watermark: datetime | None = None
     rules: dict[str, RuleState] = field(default_factory=dict)
+    touched: Touched = field(default_factory=Touched, compare=False, repr=False)
+    """What changed since the last :meth:`take_changes`; the evaluator marks it."""
+
+    def take_changes(self) -> dict[bytes, bytes | None]:
+        """The records changed since the last call (``None``: delete the record); then forget
+        them. The same state always gives the same bytes."""
+        changes = codec.encode_changes(self.watermark, self.rules, self.touched)
+        self.touched.clear()
+        return changes
+
+    def records(self) -> dict[bytes, bytes]:
+        """Every record of the state (what the table holds once all changes are written)."""
+        return codec.encode_all(self.watermark, self.rules)
+
+    @classmethod
+    def from_records(cls, items: Iterable[tuple[bytes, bytes]]) -> AlertState:
+        """The state the records describe: the inverse of :meth:`take_changes` applied to a
+        table. Nothing is marked changed."""
+        watermark, rules = codec.decode(items)
+        return cls(watermark=watermark, rules=rules)
+
+    def forget_rule(self, rule: str) -> None:
+        """Drop a rule's state (the rule is gone or changed shape); its records are deleted."""
+        rs = self.rules.pop(rule, None)
+        if rs is None:
+            return
+        self.touched.rule(rule)
+        for key in {*rs.keys, *rs.alerts, *rs.quiet_until, *rs.historical}:
+            self.touched.key(rule, key)
+        for key, ks in rs.keys.items():
+            for start in ks.buckets:
+                self.touched.bucket(rule, key, start)
