@@ -1,7 +1,8 @@
 """Alerting's pure core: rules, mentions, count statistics, calendar, evaluation.
 
     load_rules(path) -> RuleSet                        validates deploy/alerts.yaml
-    build_evaluator(ruleset, tagger, state) -> Evaluator   what the worker and the CLI call
+    build_evaluator(ruleset, tagger, state, feedback) -> Evaluator   the worker's, the CLI's
+    Feedback(marks).replace(marks)                     analysts' noise / expected marks
     Evaluator(ruleset, state).process(mention) -> [AlertEvent]
     Evaluator.advance(now) -> [AlertEvent]             time passes without mentions
     AlertState.take_changes() -> {bytes: bytes | None} the records changed (for a table)
@@ -32,8 +33,9 @@ from pipeline.alerts.events import (
 )
 from pipeline.alerts.exceptions import AlertError, RuleConfigError
 from pipeline.alerts.factory import build_evaluator
+from pipeline.alerts.feedback import Feedback, Mark
 from pipeline.alerts.mentions import Mention, group_of
-from pipeline.alerts.rules import Rule, RuleSet, load_rules, parse_rules
+from pipeline.alerts.rules import FeedbackConfig, Rule, RuleSet, load_rules, parse_rules
 from pipeline.alerts.state import AlertState
 from pipeline.alerts.stats import Judgement, judge, negbin_sf, poisson_sf
 
@@ -45,7 +47,10 @@ __all__ = [
     "ClusterEvidence",
     "Evaluator",
     "Evidence",
+    "Feedback",
+    "FeedbackConfig",
     "Judgement",
+    "Mark",
     "Mention",
     "Rule",
     "RuleConfigError",

@@ -64,23 +64,30 @@ def count_mention(
     return counted_in if changed else None
 
 
-def condition(rule: Rule, rs: RuleState, ks: KeyState, start: datetime) -> tuple[bool, Evidence]:
+def condition(
+    rule: Rule, rs: RuleState, ks: KeyState, start: datetime, scale: float = 1.0
+) -> tuple[bool, Evidence]:
+    """Whether the rule's condition holds for the key in the window at ``start``. ``scale``
+    (analysts' noise mark, :mod:`pipeline.alerts.feedback`) multiplies a spike's reference rate
+    and a threshold's or frequency's count."""
     bucket = ks.buckets.get(start, Bucket())
     observed, groups = bucket.count, len(bucket.groups)
     if isinstance(rule, SpikeRule):
-        return spike(rule, rs, ks, start, bucket)
+        return spike(rule, rs, ks, start, bucket, scale=scale)
     if isinstance(rule, FrequencyRule):
         last = ks.last_seen or start
         recent = [(t, c, g) for t, c, g in ks.recent if t > last - rule.timeframe]
         ks.recent = recent
         observed = len({c for _, c, _ in recent})
         groups = len({g for _, _, g in recent})
-        fires = observed >= max(rule.count, rule.min_count) and groups >= rule.min_groups
-        why = f"{observed} in {rule.timeframe} (needs {rule.count}, {rule.min_groups} groups)"
+        needed = math.ceil(max(rule.count, rule.min_count) * scale)
+        fires = observed >= needed and groups >= rule.min_groups
+        why = f"{observed} in {rule.timeframe} (needs {needed}, {rule.min_groups} groups)"
         return fires, evidence_of(bucket, observed, why, groups=sorted({g for *_, g in recent}))
     if isinstance(rule, ThresholdRule):
-        fires = observed >= max(rule.count, rule.min_count) and groups >= rule.min_groups
-        why = f"{observed} in window (needs {rule.count}, {rule.min_groups} groups)"
+        needed = math.ceil(max(rule.count, rule.min_count) * scale)
+        fires = observed >= needed and groups >= rule.min_groups
+        why = f"{observed} in window (needs {needed}, {rule.min_groups} groups)"
         return fires, evidence_of(bucket, observed, why)
     if isinstance(rule, NewTermRule):
         fires = ks.new_window == start and observed >= rule.min_count and groups >= rule.min_groups
@@ -90,7 +97,7 @@ def condition(rule: Rule, rs: RuleState, ks: KeyState, start: datetime) -> tuple
 
 
 def spike(
-    rule: SpikeRule, rs: RuleState, ks: KeyState, start: datetime, bucket: Bucket
+    rule: SpikeRule, rs: RuleState, ks: KeyState, start: datetime, bucket: Bucket, *, scale: float
 ) -> tuple[bool, Evidence]:
     origin = window_start(rs.started or start, rule.window)
     if rule.reference == "previous":
@@ -109,7 +116,7 @@ def spike(
         }
     if not covered:
         return False, evidence_of(bucket, bucket.count, "no reference yet", notes=notes)
-    counts = [ks.buckets[ref].count if ref in ks.buckets else 0 for ref in covered]
+    counts = [scale * (ks.buckets[ref].count if ref in ks.buckets else 0) for ref in covered]
     mean = sum(counts) / len(counts)
     variance = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1) if len(counts) > 1 else mean
     verdict = judge(
@@ -121,7 +128,7 @@ def spike(
         min_count=rule.min_count,
         min_groups=rule.min_groups,
         min_ratio=rule.min_ratio,
-        floor=rule.expected_floor,
+        floor=rule.expected_floor * scale,
     )
     spread = math.sqrt(max(variance, mean))
     low = max(0, math.floor(mean - 2 * spread))

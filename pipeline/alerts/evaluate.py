@@ -26,13 +26,16 @@ key fields or window changed (or whose rule is gone) is dropped when the evaluat
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pipeline.alerts.conditions import condition, count_mention, window_start
 from pipeline.alerts.events import AlertEvent, Change, Evidence, alert_id
+from pipeline.alerts.feedback import Feedback, Mark, noise_factor
 from pipeline.alerts.keystate import Alert, Key, KeyState, Reported, RuleState, Touched
 from pipeline.alerts.mentions import Mention, key_values, passes
 from pipeline.alerts.rules import (
+    FeedbackConfig,
     FlatlineRule,
     FrequencyRule,
     NewTermRule,
@@ -49,9 +52,16 @@ FLATLINE_CHECK = timedelta(minutes=1)
 class Evaluator:
     """Runs a rule set over mentions; all state is in :attr:`state`."""
 
-    def __init__(self, ruleset: RuleSet, state: AlertState | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        state: AlertState | None = None,
+        feedback: Feedback | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.state = state if state is not None else AlertState()
+        self.feedback = feedback if feedback is not None else Feedback()
+        """Analysts' marks; the worker replaces them (``feedback.replace``) as they change."""
         shapes = {rule.id: shape(rule) for rule in ruleset.rules}
         for rule_id, rs in list(self.state.rules.items()):
             if shapes.get(rule_id) != rs.shape:  # a rule gone, or its key or window changed:
@@ -130,24 +140,37 @@ class Evaluator:
             if unseen and rs.started is not None and rs.started + warmup <= when:
                 ks.new_window = start
         closed = start + rule.window + self.ruleset.allowed_lateness <= horizon
-        fires, evidence = condition(rule, rs, ks, start)
+        mark = self.feedback.active(rule.id, key, start, start + rule.window, self._config)
+        if mark is not None and mark.kind == "noise" and isinstance(rule, NewTermRule):
+            return []  # not news for the noise period: a first mention cannot rise higher
+        fires, evidence = condition(rule, rs, ks, start, noise_factor(mark, self._config))
         if not fires:
             return []
+        evidence = self._marked(evidence, mark)
         if closed:
             return self._historical(rule, rs, key, start, evidence)
-        return self._change(rule, rs=rs, key=key, start=start, evidence=evidence)
+        expected = mark is not None and mark.kind == "expected"
+        return self._change(rule, rs=rs, key=key, start=start, evidence=evidence, known=expected)
 
     def _change(
-        self, rule: Rule, *, rs: RuleState, key: Key, start: datetime, evidence: Evidence
+        self,
+        rule: Rule,
+        *,
+        rs: RuleState,
+        key: Key,
+        start: datetime,
+        evidence: Evidence,
+        known: bool = False,
     ) -> list[AlertEvent]:
-        """The condition holds for ``key`` in the window at ``start``: open or update."""
+        """The condition holds for ``key`` in the window at ``start``: open or update. ``known``
+        (marked expected): growth alone is no update."""
         groups = frozenset(evidence.groups)
         alert = rs.alerts.get(key)
         if alert is not None:
             later = start > alert.window
             joined = not groups <= alert.groups
-            counts = not isinstance(rule, NewTermRule)  # a new term is news once; its spread
-            grew = start == alert.window and (  # across groups is, its repetition is not
+            counts = not (known or isinstance(rule, NewTermRule))  # a new term is news once;
+            grew = start == alert.window and (  # its spread across groups is, not repetition
                 joined or (counts and evidence.observed > alert.observed)
             )
             if not (later or grew):
@@ -248,7 +271,9 @@ class Evaluator:
             if quiet is not None and watermark < quiet:
                 continue
             usual = _quantile(ks.gaps, rule.gap_quantile)
+            mark = self.feedback.active(rule.id, key, watermark, watermark, self._config)
             limit = max(rule.min_silence.total_seconds(), rule.gap_factor * usual)
+            limit *= noise_factor(mark, self._config)
             silence = (watermark - ks.last_seen).total_seconds()
             if silence <= limit:
                 continue
@@ -263,6 +288,7 @@ class Evaluator:
                 reason=f"silent {silence / 3600:.1f} h > {limit / 3600:.1f} h",
                 notes={"usual_gap_s": round(usual), "limit_s": round(limit)},
             )
+            evidence = self._marked(evidence, mark)
             ident = alert_id(rule.id, key, ks.last_seen)
             self.state.touched.key(rule.id, key)
             rs.alerts[key] = Alert(
@@ -276,6 +302,16 @@ class Evaluator:
         return events
 
     # -- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _config(self) -> FeedbackConfig:
+        return self.ruleset.feedback
+
+    def _marked(self, evidence: Evidence, mark: Mark | None) -> Evidence:
+        """The evidence, saying which analyst's mark was in force (``notes.feedback``)."""
+        if mark is None:
+            return evidence
+        return replace(evidence, notes={**evidence.notes, "feedback": mark.note(self._config)})
 
     def _watermark(self) -> datetime:
         if self.state.watermark is None:

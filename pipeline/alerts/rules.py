@@ -151,11 +151,42 @@ Rule = Annotated[
 _RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 
 
+class FeedbackConfig(BaseModel):
+    """What analysts' marks do (``feedback:`` in the rules file; see
+    :mod:`pipeline.alerts.feedback`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    noise_period: timedelta = timedelta(days=14)
+    """How long a key marked noise needs a larger rise."""
+    noise_factor: float = Field(default=3.0, ge=1, le=100)
+    """How many times larger: the reference rate, counts and silences are multiplied by it."""
+    expected_period: timedelta = timedelta(days=2)
+    """How long a key marked expected has its alerts flagged and not updated for growth."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _durations(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {
+                name: parse_duration(value) if name.endswith("_period") else value
+                for name, value in data.items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _periods(self) -> FeedbackConfig:
+        _positive(self.noise_period)
+        _positive(self.expected_period)
+        return self
+
+
 class RuleSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: int = Field(ge=1)
     allowed_lateness: timedelta = timedelta(hours=2)
+    feedback: FeedbackConfig = FeedbackConfig()
     rules: tuple[Rule, ...]
 
     def rule(self, rule_id: str) -> Rule:
