@@ -31,23 +31,30 @@ def window_start(when: datetime, window: timedelta) -> datetime:
 
 
 def count_mention(
-    ks: KeyState, start: datetime, mention: Mention, when: datetime, *, recent: bool = False
+    ks: KeyState,
+    start: datetime,
+    mention: Mention,
+    when: datetime,
+    *,
+    unit: str = "cluster",
+    recent: bool = False,
 ) -> datetime | None:
-    """Count the mention's cluster once per key, in the window where it was first seen; a copy
-    from another article adds its outlet group. Returns the window whose bucket changed (None:
-    nothing changed, e.g. the same article processed again). ``recent``: keep the cluster in
-    :attr:`KeyState.recent` (sliding frequency rules)."""
-    counted_in = ks.counted.get(mention.cluster_id)
+    """Count the mention's cluster (or story, ``unit``) once per key, in the window where it
+    was first seen; a copy from another article adds its outlet group. Returns the window
+    whose bucket changed (None: nothing changed, e.g. the same article processed again).
+    ``recent``: keep it in :attr:`KeyState.recent` (sliding frequency rules)."""
+    ident = mention.unit(unit)
+    counted_in = ks.counted.get(ident)
     if counted_in is None:
-        ks.counted[mention.cluster_id] = start
+        ks.counted[ident] = start
         bucket = ks.buckets.setdefault(start, Bucket())
-        bucket.clusters[mention.cluster_id] = ClusterSeen(mention.url, when, {mention.group})
+        bucket.clusters[ident] = ClusterSeen(mention.url, when, {mention.group})
         bucket.groups.add(mention.group)
         if recent:
-            ks.recent.append((when, mention.cluster_id, mention.group))
+            ks.recent.append((when, ident, mention.group))
         return start
     earlier = ks.buckets.get(counted_in)
-    seen = earlier.clusters.get(mention.cluster_id) if earlier is not None else None
+    seen = earlier.clusters.get(ident) if earlier is not None else None
     if earlier is None or seen is None:
         return None
     changed = False

@@ -129,7 +129,9 @@ class Evaluator:
         if before is not None and when > before:
             ks.gaps = [*ks.gaps[-(MAX_GAPS - 1) :], (when - before).total_seconds()]
         ks.last_seen = when if before is None else max(before, when)
-        changed = count_mention(ks, start, mention, when, recent=isinstance(rule, FrequencyRule))
+        changed = count_mention(
+            ks, start, mention, when, unit=rule.unit, recent=isinstance(rule, FrequencyRule)
+        )
         if changed is not None:
             touched.bucket(rule.id, key, changed)
         if isinstance(rule, FlatlineRule):
@@ -409,8 +411,8 @@ def _prune(
 
 
 def shape(rule: Rule) -> str:
-    """What a rule's state depends on: its kind, key fields and window."""
-    return f"{rule.kind}|{','.join(rule.key)}|{int(rule.window.total_seconds())}"
+    """What a rule's state depends on: its kind, key fields, window and unit."""
+    return f"{rule.kind}|{','.join(rule.key)}|{int(rule.window.total_seconds())}|{rule.unit}"
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -2,9 +2,11 @@
 
 The same cluster carried by twenty outlets is one mention (counted once, in the window where
 it was first seen for a key); the outlets' ownership groups are kept beside it, so a rule can
-ask for independent groups. The source -> group mapping comes in as a plain dict (from
-``connectors.sources.SourceRegistry.outlet_groups`` in the command line; this package does not
-import the connectors).
+ask for independent groups. A rule with ``unit: story`` counts the article's story instead
+(dedupe's story id: the same normalized words whatever the outlet), so an article's several
+paragraphs about one actor are one mention. The source -> group mapping comes in as a plain
+dict (from ``connectors.sources.SourceRegistry.outlet_groups`` in the command line; this
+package does not import the connectors).
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ class Mention:
     event_types: tuple[str, ...] = ()
     text: str = ""
     """The paragraph, for keyword rules (normalized here, as search normalizes)."""
+    story_id: str = ""
+    """The article's story (same normalized words, whatever the outlet): rules with
+    ``unit: story`` count these instead of paragraph clusters."""
+
+    def unit(self, unit: str) -> str:
+        """What a rule counts this mention as: its story (``unit: story``; its cluster when
+        it has no story id) or its paragraph cluster."""
+        return self.story_id if unit == "story" and self.story_id else self.cluster_id
 
 
 def group_of(source: str, groups: Mapping[str, str]) -> str:
@@ -101,4 +111,5 @@ def article_mentions(
             governorates=tuple(dict.fromkeys(p.governorate for p in found.places if p.governorate)),
             event_types=tuple(dict.fromkeys(event.event_type for event in found.events)),
             text=paragraph.text,
+            story_id=verdict.story_id,
         )

@@ -1,6 +1,7 @@
 """Alert rules as data (``deploy/alerts.yaml``), validated at load.
 
-A rule watches mentions (paragraph clusters, see :mod:`pipeline.alerts.mentions`) grouped by a
+A rule watches mentions (paragraph clusters, or stories with ``unit: story``; see
+:mod:`pipeline.alerts.mentions`) grouped by a
 key made of one or more fields (``[actor]``, ``[actor, governorate]``), narrowed by ``match``
 (only these key values) and ``filters`` (only mentions with this event type, governorate or
 outlet group). Kinds::
@@ -65,6 +66,9 @@ class _Base(BaseModel):
     cooldown: timedelta = timedelta(hours=6)
     min_count: int = Field(default=3, ge=1)
     min_groups: int = Field(default=1, ge=1, description="Independent outlet groups needed.")
+    unit: Literal["cluster", "story"] = Field(
+        default="cluster", description="What one mention is: a paragraph cluster or a story."
+    )
 
     @model_validator(mode="before")
     @classmethod
