@@ -173,13 +173,16 @@ def _key_value(rs: RuleState, key: Key) -> dict[str, Any] | None:
 
 
 def _bucket_value(bucket: Bucket) -> dict[str, Any]:
-    return {
+    value: dict[str, Any] = {
         "clusters": {
             cid: [seen.url, seen.first.isoformat(), sorted(seen.groups), sorted(seen.copies)]
             for cid, seen in bucket.clusters.items()
         },
         "groups": sorted(bucket.groups),
     }
+    if bucket.terms:
+        value["terms"] = sorted(bucket.terms)
+    return value
 
 
 def _bucket(data: dict[str, Any]) -> Bucket:
@@ -187,7 +190,7 @@ def _bucket(data: dict[str, Any]) -> Bucket:
         cid: ClusterSeen(url, datetime.fromisoformat(first), set(groups), set(copies))
         for cid, (url, first, groups, copies) in data["clusters"].items()
     }
-    return Bucket(clusters, set(data["groups"]))
+    return Bucket(clusters, set(data["groups"]), set(data.get("terms", ())))
 
 
 # -- whole state and changes --------------------------------------------------------------------

@@ -18,7 +18,14 @@ from pipeline.alerts.calendar import moment, seasonal_starts
 from pipeline.alerts.events import ClusterEvidence, Evidence
 from pipeline.alerts.keystate import Bucket, ClusterSeen, KeyState, RuleState
 from pipeline.alerts.mentions import Mention
-from pipeline.alerts.rules import FrequencyRule, NewTermRule, Rule, SpikeRule, ThresholdRule
+from pipeline.alerts.rules import (
+    FrequencyRule,
+    NewTermRule,
+    Rule,
+    SpikeRule,
+    ThresholdRule,
+    WatchlistRule,
+)
 from pipeline.alerts.stats import judge
 
 EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: windows align with weeks
@@ -38,11 +45,13 @@ def count_mention(
     *,
     unit: str = "cluster",
     recent: bool = False,
+    terms: tuple[str, ...] = (),
 ) -> datetime | None:
     """Count the mention's cluster (or story, ``unit``) once per key, in the window where it
     was first seen; a copy from another article adds its outlet group. Returns the window
     whose bucket changed (None: nothing changed, e.g. the same article processed again).
-    ``recent``: keep it in :attr:`KeyState.recent` (sliding frequency rules)."""
+    ``recent``: keep it in :attr:`KeyState.recent` (sliding frequency rules); ``terms``: the
+    watchlist terms the paragraph matched (kept in the bucket for the evidence)."""
     ident = mention.unit(unit)
     counted_in = ks.counted.get(ident)
     if counted_in is None:
@@ -50,6 +59,7 @@ def count_mention(
         bucket = ks.buckets.setdefault(start, Bucket())
         bucket.clusters[ident] = ClusterSeen(mention.url, when, {mention.group})
         bucket.groups.add(mention.group)
+        bucket.terms.update(terms)
         if recent:
             ks.recent.append((when, ident, mention.group))
         return start
@@ -57,7 +67,8 @@ def count_mention(
     seen = earlier.clusters.get(ident) if earlier is not None else None
     if earlier is None or seen is None:
         return None
-    changed = False
+    changed = not earlier.terms.issuperset(terms)
+    earlier.terms.update(terms)
     if mention.url != seen.url and mention.url not in seen.copies:  # a copy, not the same
         seen.copies.add(mention.url)  # article processed again: a sighting, not a count
         changed = True
@@ -91,11 +102,14 @@ def condition(
         fires = observed >= needed and groups >= rule.min_groups
         why = f"{observed} in {rule.timeframe} (needs {needed}, {rule.min_groups} groups)"
         return fires, evidence_of(bucket, observed, why, groups=sorted({g for *_, g in recent}))
-    if isinstance(rule, ThresholdRule):
+    if isinstance(rule, ThresholdRule | WatchlistRule):
         needed = math.ceil(max(rule.count, rule.min_count) * scale)
         fires = observed >= needed and groups >= rule.min_groups
         why = f"{observed} in window (needs {needed}, {rule.min_groups} groups)"
-        return fires, evidence_of(bucket, observed, why)
+        notes: dict[str, object] = {}
+        if isinstance(rule, WatchlistRule):
+            notes = {"query": rule.query, "matched": sorted(bucket.terms)}
+        return fires, evidence_of(bucket, observed, why, notes=notes)
     if isinstance(rule, NewTermRule):
         fires = ks.new_window == start and observed >= rule.min_count and groups >= rule.min_groups
         why = f"first mention in {rule.lookback.days} days"

@@ -26,9 +26,11 @@ key fields or window changed (or whose rule is gone) is dropped when the evaluat
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from kernel.text.normalize import tokens
 from pipeline.alerts.conditions import condition, count_mention, window_start
 from pipeline.alerts.events import AlertEvent, Change, Evidence, alert_id
 from pipeline.alerts.feedback import Feedback, Mark, noise_factor
@@ -42,8 +44,10 @@ from pipeline.alerts.rules import (
     Rule,
     RuleSet,
     SpikeRule,
+    WatchlistRule,
 )
 from pipeline.alerts.state import AlertState
+from pipeline.alerts.watchlist import CompiledQuery, compile_query, parse_query
 
 MAX_GAPS = 50
 FLATLINE_CHECK = timedelta(minutes=1)
@@ -57,11 +61,22 @@ class Evaluator:
         ruleset: RuleSet,
         state: AlertState | None = None,
         feedback: Feedback | None = None,
+        queries: Mapping[str, CompiledQuery] | None = None,
     ) -> None:
+        """``queries``: the watchlist rules' queries compiled with the tagger's actor names
+        (:func:`pipeline.alerts.build_evaluator`); a watchlist rule missing from it matches
+        words only."""
         self.ruleset = ruleset
         self.state = state if state is not None else AlertState()
         self.feedback = feedback if feedback is not None else Feedback()
         """Analysts' marks; the worker replaces them (``feedback.replace``) as they change."""
+        given = queries or {}
+        self._queries = {
+            rule.id: given.get(rule.id) or compile_query(parse_query(rule.query), {})
+            for rule in ruleset.rules
+            if isinstance(rule, WatchlistRule)
+        }
+        self._words: tuple[str, tuple[str, ...]] = ("", ())
         shapes = {rule.id: shape(rule) for rule in ruleset.rules}
         for rule_id, rs in list(self.state.rules.items()):
             if shapes.get(rule_id) != rs.shape:  # a rule gone, or its key or window changed:
@@ -102,9 +117,22 @@ class Evaluator:
                 state.touched.rule(rule.id)
             if not passes(mention, rule.filters):
                 continue
-            for key in key_values(mention, rule.key, rule.match, rule.keywords):
+            terms: tuple[str, ...] = ()
+            if isinstance(rule, WatchlistRule):
+                found = self._queries[rule.id].match(self._words_of(mention), mention.actors)
+                if found is None:
+                    continue
+                terms = found
+            query = rule.query if isinstance(rule, WatchlistRule) else ""
+            for key in key_values(mention, rule.key, rule.match, rule.keywords, query):
                 events += self._observe(
-                    rule, rs=rules_state, key=key, mention=mention, when=when, horizon=horizon
+                    rule,
+                    rs=rules_state,
+                    key=key,
+                    mention=mention,
+                    when=when,
+                    horizon=horizon,
+                    terms=terms,
                 )
         events += self.advance(watermark)
         return events
@@ -120,6 +148,7 @@ class Evaluator:
         mention: Mention,
         when: datetime,
         horizon: datetime,
+        terms: tuple[str, ...] = (),
     ) -> list[AlertEvent]:
         touched = self.state.touched
         touched.key(rule.id, key)
@@ -130,7 +159,13 @@ class Evaluator:
             ks.gaps = [*ks.gaps[-(MAX_GAPS - 1) :], (when - before).total_seconds()]
         ks.last_seen = when if before is None else max(before, when)
         changed = count_mention(
-            ks, start, mention, when, unit=rule.unit, recent=isinstance(rule, FrequencyRule)
+            ks,
+            start,
+            mention,
+            when,
+            unit=rule.unit,
+            recent=isinstance(rule, FrequencyRule),
+            terms=terms,
         )
         if changed is not None:
             touched.bucket(rule.id, key, changed)
@@ -304,6 +339,12 @@ class Evaluator:
         return events
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _words_of(self, mention: Mention) -> tuple[str, ...]:
+        """The paragraph's normalized words (computed once for every watchlist rule)."""
+        if self._words[0] is not mention.text:
+            self._words = (mention.text, tuple(tokens(mention.text)))
+        return self._words[1]
 
     @property
     def _config(self) -> FeedbackConfig:

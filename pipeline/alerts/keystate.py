@@ -41,6 +41,8 @@ class Bucket:
 
     clusters: dict[str, ClusterSeen] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)
+    """Watchlist rules: the query terms its paragraphs matched."""
 
     @property
     def count(self) -> int:

@@ -70,6 +70,8 @@ def field_values(
     if field == "keyword":
         text = normalize_arabic(mention.text)
         return tuple(word for word in keywords if normalize_arabic(word) in text)
+    if field == "query":
+        return ()  # a watchlist's key: see key_values
     return _FIELDS[field](mention)
 
 
@@ -78,11 +80,13 @@ def key_values(
     fields: tuple[KeyField, ...],
     match: Mapping[KeyField, tuple[str, ...]],
     keywords: tuple[str, ...] = (),
+    query: str = "",
 ) -> list[tuple[str, ...]]:
-    """Every key (one value per field, all combinations) the mention falls under."""
+    """Every key (one value per field, all combinations) the mention falls under; the
+    ``query`` field's value is the watchlist's query (the caller matched it)."""
     columns = []
     for field in fields:
-        values = field_values(mention, field, keywords)
+        values = (query,) if field == "query" else field_values(mention, field, keywords)
         wanted = match.get(field)
         columns.append([v for v in dict.fromkeys(values) if not wanted or v in wanted])
     return [tuple(combo) for combo in product(*columns)]

@@ -12,6 +12,9 @@ outlet group). Kinds::
     frequency  at least ``count`` mentions within ``timeframe``, sliding
     new_term   a key value not mentioned for ``lookback`` (after ``warmup`` of learning)
     flatline   a key (a source, an outlet group, an actor) silent longer than its usual gap
+    watchlist  at least ``count`` paragraphs matching a saved Arabic ``query`` in one window
+               (:mod:`pipeline.alerts.watchlist`); its key is ``[query]`` (the query itself),
+               optionally with other fields (``[query, governorate]``)
 
 A broken rule raises :class:`RuleConfigError` naming the rule id and the field.
 """
@@ -27,8 +30,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from pipeline.alerts.exceptions import RuleConfigError
+from pipeline.alerts.watchlist import parse_query
 
-KeyField = Literal["actor", "place", "governorate", "event_type", "keyword", "source", "group"]
+KeyField = Literal[
+    "actor", "place", "governorate", "event_type", "keyword", "source", "group", "query"
+]
 FilterField = Literal["actor", "place", "governorate", "event_type", "source", "group"]
 WEEK = timedelta(days=7)
 _DURATION = re.compile(r"^(\d+)([mhdw])$")
@@ -93,6 +99,8 @@ class _Base(BaseModel):
         stray = set(self.match) - set(self.key)
         if stray:
             raise ValueError(f"match names fields that are not in the key: {sorted(stray)}")
+        if ("query" in self.key) != (getattr(self, "kind", "") == "watchlist"):
+            raise ValueError("a query key is a watchlist's, and a watchlist's key has query")
         return self
 
 
@@ -148,8 +156,21 @@ class FlatlineRule(_Base):
     min_silence: timedelta = timedelta(hours=2)
 
 
+class WatchlistRule(_Base):
+    kind: Literal["watchlist"]
+    key: tuple[KeyField, ...] = Field(default=("query",), min_length=1, max_length=3)
+    query: str = Field(min_length=1, description='Terms, "phrases", OR, -excluded.')
+    count: int = Field(default=1, ge=1)
+    min_count: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _query(self) -> WatchlistRule:
+        parse_query(self.query)  # its ValueError names the problem
+        return self
+
+
 Rule = Annotated[
-    SpikeRule | ThresholdRule | FrequencyRule | NewTermRule | FlatlineRule,
+    SpikeRule | ThresholdRule | FrequencyRule | NewTermRule | FlatlineRule | WatchlistRule,
     Field(discriminator="kind"),
 ]
 _RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
@@ -241,4 +262,4 @@ def _first_problem(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-_KINDS = ("spike", "threshold", "frequency", "new_term", "flatline")
+_KINDS = ("spike", "threshold", "frequency", "new_term", "flatline", "watchlist")

@@ -23,7 +23,8 @@ SPIKE = {"id": "nusra-surge", "kind": "spike", "key": ["actor"], "window": "1h"}
 def test_the_shipped_rules_validate() -> None:
     ruleset = load_rules(data_file("alerts.yaml"))
     kinds = {rule.kind for rule in ruleset.rules}
-    assert kinds == {"spike", "threshold", "frequency", "new_term", "flatline"}
+    assert kinds == {"spike", "threshold", "frequency", "new_term", "flatline", "watchlist"}
+    assert ruleset.feedback.noise_factor == 3
     surge = ruleset.rule("jihadist-actor-surge")
     assert isinstance(surge, SpikeRule)
     assert surge.reference == "seasonal"
@@ -69,7 +70,7 @@ def test_a_rule_without_id_is_named_by_position() -> None:
 
 def test_an_unknown_kind_and_a_missing_count() -> None:
     with pytest.raises(RuleConfigError, match=r"rule 'x1'.*kind"):
-        parse_rules(_rules({"id": "x1", "kind": "watchlist", "key": ["actor"]}))
+        parse_rules(_rules({"id": "x1", "kind": "anomaly", "key": ["actor"]}))
     with pytest.raises(RuleConfigError, match=r"rule 'x2': field count"):
         parse_rules(_rules({"id": "x2", "kind": "threshold", "key": ["actor"]}))
 
