@@ -52,6 +52,8 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 def _canonical_host(host: str) -> str:
     host = host.lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal: urlsplit's hostname drops the brackets, put them back
+        return f"[{host}]"
     if not host.isascii():
         with contextlib.suppress(UnicodeError):  # not a valid IDN: keep it as it is
             host = host.encode("idna").decode("ascii")
@@ -104,7 +106,10 @@ def canonicalize(url: str) -> str:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     host = _canonical_host(parts.hostname)
     port = parts.port
-    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    # The canonical scheme is https, so its default port goes too (else http://h:443/ would
+    # become https://h:443/, which canonicalizes to https://h/: not idempotent).
+    default = port in {None, DEFAULT_PORTS[scheme], DEFAULT_PORTS["https"]}
+    netloc = host if default else f"{host}:{port}"
     query = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     ]

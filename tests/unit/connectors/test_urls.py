@@ -190,3 +190,18 @@ def test_meaningful_parameters_keep_articles_apart(
 )
 def test_more_known_variants(variant: str, expected: str) -> None:
     assert canonicalize(variant) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # found by tests/fuzz: the brackets were dropped ("https://::1/", not a URL)
+        ("http://[::1]/", "https://[::1]/"),
+        ("http://[::FFFF:1.2.3.4]:8080/a", "https://[::ffff:1.2.3.4]:8080/a"),
+        # found by tests/fuzz: https's default port was kept ("https://h:443/"), then dropped
+        ("http://example.com:443/news/1", "https://example.com/news/1"),
+    ],
+)
+def test_canonical_form_of_fuzzed_urls_is_stable(url: str, expected: str) -> None:
+    assert canonicalize(url) == expected
+    assert canonicalize(expected) == expected
