@@ -31,14 +31,18 @@ def _text(element: Any, name: str) -> str | None:
 
 
 def parse_w3c_date(value: str | None) -> datetime | None:
-    """``2024-03-02``, ``2024-03-02T10:00:00Z`` or with an offset; None if unreadable."""
+    """``2024-03-02``, ``2024-03-02T10:00:00Z`` or with an offset, in UTC; None if unreadable.
+
+    In UTC because records carry it as RFC 3339 JSON, whose offsets are whole minutes:
+    Python reads ``+03:00:30`` too, and the record would lose the 30 seconds.
+    """
     if not value:
         return None
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+01:00 is before year 1
         return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _newest_first(item: tuple[datetime | None, int]) -> tuple[int, float, int]:

@@ -80,3 +80,13 @@ def test_w3c_dates() -> None:
     assert parse_w3c_date("2024-03-02T10:00:00Z") == datetime(2024, 3, 2, 10, tzinfo=UTC)
     assert parse_w3c_date("2024-03-02T13:00:00+03:00") == datetime(2024, 3, 2, 10, tzinfo=UTC)
     assert parse_w3c_date("yesterday") is None
+
+
+def test_w3c_dates_come_out_in_utc_seconds_offsets_too() -> None:
+    # found by tests/fuzz: Python reads a seconds offset, RFC 3339 JSON (the records) cannot
+    # carry it and pydantic dropped the 30 s from RawPage.published_at
+    when = parse_w3c_date("2024-03-02T13:00:30+03:00:30")
+    assert when == datetime(2024, 3, 2, 10, tzinfo=UTC)
+    assert when is not None
+    assert when.utcoffset() == timedelta(0)
+    assert parse_w3c_date("0001-01-01T00:00:00+14:00") is None  # before year 1 in UTC
