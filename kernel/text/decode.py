@@ -91,7 +91,7 @@ def codec_for_label(label: str | None) -> str | None:
     cleaned = label.strip().strip("\"'").lower()
     try:
         name = codecs.lookup(_WHATWG_ALIASES.get(cleaned, cleaned)).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL character in it
         return None
     name = _WHATWG_ALIASES.get(name, name)
     return name if name in _WEB_CODECS else None

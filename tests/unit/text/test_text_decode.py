@@ -82,7 +82,10 @@ def test_iso_8859_6_without_any_declaration_is_detected() -> None:
     assert decoded == DecodedBody(page(ARABIC), "iso-8859-6", "detected")
 
 
-@pytest.mark.parametrize("label", ["foo-bar", "x-unknown-arabic", "base64", "unicode_escape"])
+# "utf\x008": found by tests/fuzz (codecs.lookup raised ValueError, not LookupError)
+@pytest.mark.parametrize(
+    "label", ["foo-bar", "x-unknown-arabic", "base64", "unicode_escape", "utf\x008"]
+)
 def test_bogus_or_unsafe_header_charset_falls_through_to_meta(label: str) -> None:
     html = page(ARABIC_1256, '<meta charset="windows-1256">')
     decoded = decode_body(html.encode("cp1256"), f"text/html; charset={label}")
