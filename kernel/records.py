@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 def utcnow() -> datetime:
@@ -35,6 +35,17 @@ class RawPage(BaseModel):
     content_type: str | None = None
     charset: str | None = None
     body_b64: str
+
+    @field_validator("body_b64")
+    @classmethod
+    def _is_base64(cls, value: str) -> str:
+        """A body that is not base64 is a bad record (``ValidationError``), not a crash of
+        :attr:`body` in the stage that reads it."""
+        try:
+            base64.b64decode(value, validate=True)
+        except ValueError as exc:  # binascii.Error, or non-ASCII characters
+            raise ValueError(f"body_b64 is not base64: {exc}") from None
+        return value
 
     @property
     def body(self) -> bytes:

@@ -42,6 +42,19 @@ async def test_bad_records_go_to_the_dlq(value: bytes) -> None:
     assert "invalid record" in letter.reason
 
 
+@pytest.mark.parametrize("body_b64", ["a", "\x80", "aGk= "])
+async def test_a_page_whose_body_is_not_base64_is_a_bad_record(body_b64: str) -> None:
+    # found by tests/fuzz: RawPage accepted it and `page.body` raised binascii.Error in the
+    # stage, dead-lettered as an unexpected error with a traceback in the log
+    page = json.loads(page_record(b"<p>x</p>").value)
+    page["body_b64"] = body_b64
+    letters = Letters()
+    record = SourceRecord("news.pages.v1", 0, 41, None, json.dumps(page).encode())
+    assert await ExtractStage(Forwarded(), letters).process(record) == "dead_letter"
+    assert letters[0].error_type == "bad_record"
+    assert "body_b64" in letters[0].reason
+
+
 async def test_page_without_article_text_goes_to_the_dlq() -> None:
     out, letters = Forwarded(), Letters()
     html = "<html><body><nav>الرئيسية</nav></body></html>".encode()
