@@ -1,9 +1,11 @@
 """The records that travel on Marsad's topics, as typed values with JSON on the wire.
 
-``news.pages.v1`` carries :class:`RawPage`, keyed by ``url_id``; ``news.dlq.v1`` carries
-:class:`DeadLetter`. Values are JSON so that any consumer (and an operator with a console
-consumer) can read them; the raw body travels base64-encoded, byte for byte as fetched,
-so that charset decoding happens in one place, in the pipeline.
+``news.pages.v1`` carries :class:`RawPage`, keyed by ``url_id``; ``news.extracted.v1``
+:class:`ExtractedArticle`; ``news.articles.v1`` :class:`EnrichedArticle` (and
+:class:`Tick`); ``news.dlq.v1`` carries :class:`DeadLetter`. Values are JSON so that any
+consumer (and an operator with a console consumer) can read them; the raw body travels
+base64-encoded, byte for byte as fetched, so that charset decoding happens in one place, in
+the pipeline.
 """
 
 from __future__ import annotations
@@ -103,6 +105,62 @@ class ExtractedArticle(BaseModel):
     fetched_at: datetime
     extracted_at: datetime = Field(default_factory=utcnow)
     source_offset: str
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+
+class TaggedParagraph(BaseModel):
+    """One kept paragraph of an enriched article: its dedupe cluster and what was tagged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int
+    cluster_id: str
+    text: str
+    actors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    governorates: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+
+
+class EnrichedArticle(BaseModel):
+    """An article as indexed: deduplicated and tagged, one record per article.
+
+    Travels on ``news.articles.v1``, keyed by ``url_id``, after the engine acknowledged the
+    article's documents: what the alert rules count (:mod:`pipeline.alerting`) and what any
+    downstream consumer can read without querying the engine. A refetch or a replay of the
+    same article gives the same clusters again, so consumers recognise it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url_id: str
+    url: str
+    source_id: str
+    outlet: str
+    title: str
+    story_id: str
+    published_at: datetime | None
+    fetched_at: datetime
+    paragraphs: tuple[TaggedParagraph, ...]
+
+    @property
+    def event_time(self) -> datetime:
+        """When it happened, as the alert rules count it: published, else fetched."""
+        return (self.published_at or self.fetched_at).astimezone(UTC)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+
+class Tick(BaseModel):
+    """The wall clock, written to ``news.articles.v1`` by a worker's timer (key ``tick``) so that
+    alert windows close and silences are noticed while no article arrives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tick: datetime
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode("utf-8")

@@ -103,6 +103,32 @@ class Settings(BaseSettings):
         "the console is read-only.",
     )
 
+    alerts_file: Path | None = Field(
+        default=None, description="The alert rules (default: alerts.yaml of deploy_dir)."
+    )
+    alerts_enabled: bool = Field(
+        default=True, description="Evaluate the alert rules in the worker (news.articles.v1)."
+    )
+    alert_webhook_url: str | None = Field(
+        default=None, description="POST every alert change here (JSON, HMAC-signed); unset: none."
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        default=None, description="The webhook's HMAC-SHA256 key (required with the URL)."
+    )
+    alert_smtp_host: str | None = Field(
+        default=None, description="Send every alert change by e-mail through this SMTP server."
+    )
+    alert_smtp_port: int = Field(default=587, ge=1, le=65535)
+    alert_smtp_starttls: bool = True
+    alert_smtp_username: str | None = None
+    alert_smtp_password: SecretStr | None = None
+    alert_email_from: str | None = Field(
+        default=None, description="The sender of alert e-mails (required with the SMTP host)."
+    )
+    alert_email_to: str | None = Field(
+        default=None, description="Recipients of alert e-mails, separated by commas."
+    )
+
     @model_validator(mode="after")
     def _kafka_security_fits(self) -> Settings:
         self.kafka_security()  # raises KafkaSecurityError (a ValueError) naming what is missing
@@ -126,6 +152,10 @@ class Settings(BaseSettings):
     def lexicons_path(self) -> Path:
         """The lexicon folder this deployment reads."""
         return self.lexicon_dir or deploy_dir(self.deploy_dir) / "lexicons"
+
+    def alerts_path(self) -> Path:
+        """The alert rules this deployment evaluates."""
+        return self.alerts_file or deploy_dir(self.deploy_dir) / "alerts.yaml"
 
     def topic(self, spec: TopicSpec) -> str:
         """The full name of a topic in this deployment's namespace."""

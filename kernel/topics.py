@@ -20,7 +20,10 @@ PAGES = TopicSpec("news.pages.v1", partitions=4, retention_ms=30 * DAY_MS)
 # One partition: the dedupe stage that reads it keeps global state (docs/foundation.md, Scaling).
 # Kept as long as the pages: a replay reads the worker's processing order from it.
 EXTRACTED = TopicSpec("news.extracted.v1", partitions=1, retention_ms=30 * DAY_MS)
-ARTICLES = TopicSpec("news.articles.v1", partitions=4, retention_ms=14 * DAY_MS)
+# Enriched articles, as indexed. One partition: the alert rules that read it need every
+# article of a key and one event-time watermark in one place (docs/alerting.md, Scaling).
+ARTICLES = TopicSpec("news.articles.v1", partitions=1, retention_ms=14 * DAY_MS)
+# Alert events (open / update / resolve), keyed by alert id; read by the notifiers.
 ALERTS = TopicSpec("news.alerts.v1", partitions=1, retention_ms=30 * DAY_MS)
 DLQ = TopicSpec("news.dlq.v1", partitions=1, retention_ms=30 * DAY_MS)
 

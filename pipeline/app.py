@@ -26,9 +26,11 @@ from typing import Any
 import faust
 
 from kernel.kafka_security import KafkaSecurity
-from kernel.records import DeadLetter, ExtractedArticle
+from kernel.records import DeadLetter, EnrichedArticle, ExtractedArticle, Tick, utcnow
 from kernel.settings import Settings
-from kernel.topics import DLQ, EXTRACTED, PAGES
+from kernel.topics import ALERTS, ARTICLES, DLQ, EXTRACTED, PAGES
+from pipeline.alerting import Alerting, load_marks, published_deliveries
+from pipeline.alerts import AlertEvent, AlertState
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.sampler import WorkerMonitor
@@ -43,6 +45,7 @@ from pipeline.stages import (
     IndexStage,
     SourceRecord,
 )
+from pipeline.stages.alerts import TICK_KEY, AlertStage, NotifyStage, alert_record
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +114,19 @@ async def _stop(app: faust.App, exc: Exception) -> None:
     await app.crash(exc)
 
 
+TICK_EVERY_S = 30.0
+
+
 def create_app(
     settings: Settings,
     sink_factory: Callable[[Settings], SearchSink] = open_sink,
     enricher_factory: EnricherFactory | None = None,
     monitor: WorkerMonitor | None = None,
+    alerting: Alerting | None = None,
 ) -> faust.App:
-    """The worker's app; its agents report to ``monitor`` (a fresh one if None)."""
+    """The worker's app; its agents report to ``monitor`` (a fresh one if None). With
+    ``alerting``, enriched articles are also evaluated against its rules and the alert events
+    indexed and notified (agents ``evaluate-alerts`` and ``notify-alerts``)."""
     if monitor is None:
         monitor = WorkerMonitor()
     app = faust.App(
@@ -144,8 +153,12 @@ def create_app(
     pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
     extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
     dlq = app.topic(settings.topic(DLQ), key_type=bytes, value_type=bytes)
+    articles = app.topic(settings.topic(ARTICLES), key_type=bytes, value_type=bytes)
     make_enricher = (enricher_factory or dedupe_enricher(settings, monitor))(app)
-    monitor.install(app, topics={settings.topic(PAGES), settings.topic(EXTRACTED)})
+    watched = {settings.topic(PAGES), settings.topic(EXTRACTED)}
+    if alerting is not None:
+        watched |= {settings.topic(ARTICLES), settings.topic(ALERTS)}
+    monitor.install(app, topics=watched)
     extract_progress = monitor.stage(ExtractStage.name, "extract-pages")
     index_progress = monitor.stage(IndexStage.name, "index-articles")
 
@@ -156,6 +169,10 @@ def create_app(
     async def forward(article: ExtractedArticle) -> None:
         key = article.url_id.encode()
         await (await extracted.send(key=key, value=article.to_bytes()))
+
+    async def publish(article: EnrichedArticle) -> None:
+        key = article.url_id.encode()
+        await (await articles.send(key=key, value=article.to_bytes()))
 
     @app.agent(pages, name="extract-pages")
     async def extract_pages(stream: Any) -> None:
@@ -173,7 +190,7 @@ def create_app(
     async def index_articles(stream: Any) -> None:
         sink = sink_factory(settings)
         try:
-            stage = IndexStage(sink, send_dead_letter, make_enricher())
+            stage = IndexStage(sink, send_dead_letter, make_enricher(), publish=publish)
             async for event in stream.events():
                 index_progress.started(time.monotonic())
                 try:
@@ -185,4 +202,99 @@ def create_app(
         finally:
             await sink.close()
 
+    if alerting is not None:
+        _alert_agents(
+            app,
+            settings,
+            alerting,
+            monitor=monitor,
+            articles=articles,
+            send_dead_letter=send_dead_letter,
+            sink_factory=sink_factory,
+        )
     return app
+
+
+def _alert_agents(
+    app: faust.App,
+    settings: Settings,
+    alerting: Alerting,
+    *,
+    monitor: WorkerMonitor,
+    articles: Any,
+    send_dead_letter: Callable[[DeadLetter], Any],
+    sink_factory: Callable[[Settings], SearchSink],
+) -> None:
+    """``evaluate-alerts`` on news.articles.v1 (state: table ``alert-state``, keyed by rule and
+    alert key), ``notify-alerts`` on news.alerts.v1, and the timer that ticks event time on."""
+    alerts = app.topic(settings.topic(ALERTS), key_type=bytes, value_type=bytes)
+    table = app.Table(
+        "alert-state",
+        partitions=ARTICLES.partitions,
+        key_type=bytes,
+        value_type=bytes,
+        help="Alert evaluator state records (pipeline.alerts), rebuilt into memory at start",
+    )
+    evaluate_progress = monitor.stage(AlertStage.name, "evaluate-alerts")
+    notify_progress = monitor.stage(NotifyStage.name, "notify-alerts")
+
+    async def send_alert(event: AlertEvent) -> None:
+        key, value = alert_record(event)
+        await (await alerts.send(key=key, value=value))
+
+    async def published() -> set[str]:
+        return await published_deliveries(settings)
+
+    async def marks() -> list[Any]:
+        sink = sink_factory(settings)
+        try:
+            return await load_marks(sink, alerting.ruleset)
+        finally:
+            await sink.close()
+
+    @app.timer(interval=TICK_EVERY_S)  # type: ignore[untyped-decorator]  # faust's is untyped
+    async def tick() -> None:
+        await articles.send(key=TICK_KEY, value=Tick(tick=utcnow()).to_bytes())
+
+    @app.agent(articles, name="evaluate-alerts")
+    async def evaluate_alerts(stream: Any) -> None:
+        def make_evaluator(state: AlertState) -> Any:
+            return alerting.evaluator(state)
+
+        stage = AlertStage(
+            make_evaluator=make_evaluator,
+            table=table,
+            send=send_alert,
+            dead_letter=send_dead_letter,
+            groups=alerting.groups,
+            published=published,
+            load_marks=marks,
+        )
+        async for event in stream.events():
+            evaluate_progress.started(time.monotonic())
+            try:
+                await stage.process(_record(event))
+            except Exception as exc:  # noqa: BLE001 - Kafka failed: stop, do not ack
+                await _stop(app, exc)
+                return
+            evaluate_progress.finished(time.monotonic())
+
+    @app.agent(alerts, name="notify-alerts")
+    async def notify_alerts(stream: Any) -> None:
+        sink = sink_factory(settings)
+        try:
+            stage = NotifyStage(
+                write=sink.bulk, notifiers=alerting.notifiers, dead_letter=send_dead_letter
+            )
+            async for event in stream.events():
+                notify_progress.started(time.monotonic())
+                try:
+                    await stage.process(_record(event))
+                except Exception as exc:  # noqa: BLE001 - engine or Kafka down past the deadline
+                    await _stop(app, exc)
+                    return
+                notify_progress.finished(time.monotonic())
+        finally:
+            await sink.close()
+            for notifier in alerting.notifiers:
+                await notifier.close()

@@ -15,7 +15,7 @@ from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kernel.records import ExtractedArticle, utcnow
+from kernel.records import EnrichedArticle, ExtractedArticle, TaggedParagraph, utcnow
 from kernel.settings import Settings
 from pipeline.dedupe import (
     ArticleInput,
@@ -29,7 +29,7 @@ from pipeline.dedupe import (
 from pipeline.document import article_document
 from pipeline.sinks.types import IndexAction
 from pipeline.stages import Enrichment
-from pipeline.tagging import Tagger, to_index_fields
+from pipeline.tagging import ArticleTags, Tagger, to_index_fields
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,41 @@ def dedupe_fields(verdict: ArticleVerdict, url: str) -> dict[str, Any]:
     }
 
 
+def enriched_article(
+    article: ExtractedArticle, verdict: ArticleVerdict, tags: ArticleTags | None
+) -> EnrichedArticle:
+    """The record of ``news.articles.v1``: each kept paragraph's cluster and tags."""
+    found = tags.paragraphs if tags is not None else [None] * len(verdict.paragraphs)
+    paragraphs = []
+    for p, t in zip(verdict.paragraphs, found, strict=True):
+        paragraphs.append(
+            TaggedParagraph(
+                index=p.index,
+                cluster_id=p.cluster_id,
+                text=p.text,
+                actors=tuple(dict.fromkeys(a.id for a in t.actors)) if t else (),
+                places=tuple(dict.fromkeys(pl.id for pl in t.places)) if t else (),
+                governorates=(
+                    tuple(dict.fromkeys(pl.governorate for pl in t.places if pl.governorate))
+                    if t
+                    else ()
+                ),
+                event_types=tuple(dict.fromkeys(e.event_type for e in t.events)) if t else (),
+            )
+        )
+    return EnrichedArticle(
+        url_id=article.url_id,
+        url=article.url,
+        source_id=article.source_id,
+        outlet=article.outlet,
+        title=article.title,
+        story_id=verdict.story_id,
+        published_at=article.published_at,
+        fetched_at=article.fetched_at,
+        paragraphs=tuple(paragraphs),
+    )
+
+
 class DedupeEnricher:
     """Deduplicates (and tags) one article at a time; state changes go to ``table``."""
 
@@ -139,6 +174,7 @@ class DedupeEnricher:
         )
         document = article_document(article) | dedupe_fields(verdict, article.url)
         paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
+        tags: ArticleTags | None = None
         if self._tagger is not None:
             published = article.published_at.date() if article.published_at else None
             tags = self._tagger.tag_article([p.text for p in verdict.paragraphs], published)
@@ -150,7 +186,9 @@ class DedupeEnricher:
             IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
             for doc in paragraph_docs
         ]
-        return Enrichment(tuple(actions), tuple(dedup.drain_changes()))
+        return Enrichment(
+            tuple(actions), tuple(dedup.drain_changes()), enriched_article(article, verdict, tags)
+        )
 
     async def commit(self, enrichment: Enrichment) -> None:
         for key, value in enrichment.changes:

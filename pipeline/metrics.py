@@ -20,6 +20,9 @@ Per stage, in and out:
   ``marsad_index_retries_total{target}`` (counted by the stage: every try after the first)
   and ``marsad_sink_retries_total{target}`` (the older name, counted by the retry loop).
 
+- alerts: ``marsad_alerts_articles_total`` evaluated, ``marsad_alerts_events_total{change,
+  historical}`` published, ``marsad_alerts_notifications_total{notifier, outcome}``.
+
 Latency: ``marsad_extract_process_seconds`` (one page), ``marsad_index_enrich_seconds`` (dedupe
 and tags of one article), ``marsad_index_bulk_seconds{outcome}`` (one bulk call to the engine,
 each try counted, failed ones under ``outcome="error"``). Sampled: ``marsad_consumer_lag``,
@@ -54,6 +57,20 @@ ENRICH_SECONDS = Histogram(
 )
 BULK_SECONDS = Histogram(
     "marsad_index_bulk_seconds", "One bulk call to the search engine, each try", ["outcome"]
+)
+
+ALERT_ARTICLES = Counter(
+    "marsad_alerts_articles_total", "Enriched articles the alert rules evaluated"
+)
+ALERT_EVENTS = Counter(
+    "marsad_alerts_events_total",
+    "Alert events published to news.alerts.v1",
+    ["change", "historical"],
+)
+ALERT_NOTIFICATIONS = Counter(
+    "marsad_alerts_notifications_total",
+    "Alert events handed to a notifier",
+    ["notifier", "outcome"],
 )
 
 DEAD_LETTERS = Counter("marsad_dlq_records_total", "Records sent to the DLQ", ["stage", "error"])

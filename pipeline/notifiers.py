@@ -12,7 +12,7 @@ The webhook's request (``POST``, JSON body of :meth:`AlertEvent.as_json`)::
 
     Content-Type: application/json
     X-Marsad-Event: open | update | resolve
-    X-Marsad-Delivery: <alert id>:<change>:<event time>    (the same on every retry)
+    X-Marsad-Delivery: <alert id>:<change>:<event time>:<digest>   (the same on every retry)
     X-Marsad-Timestamp: <unix seconds>
     X-Marsad-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret>
 
@@ -32,11 +32,11 @@ import logging
 import smtplib
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -68,6 +68,10 @@ class Notifier(Protocol):
         """Deliver ``event``; return once accepted, else raise :class:`NotifyError`."""
         ...
 
+    async def close(self) -> None:
+        """Release connections (the worker stops)."""
+        ...
+
 
 def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     """The signature header's value for ``body`` sent at ``timestamp``."""
@@ -92,8 +96,18 @@ def verify_signature(
     return abs(age) <= tolerance_s and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
+def delivery_of(data: Mapping[str, Any]) -> str:
+    """The id of one alert event given as :meth:`AlertEvent.as_json`: ``<alert id>:<change>:
+    <event time>:<digest>``, the digest over the whole event, so two changes at the same event
+    time differ, and the same event made again (a restart re-evaluating an article) is the same.
+    """
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+    return f"{data['alert_id']}:{data['change']}:{data['at']}:{digest}"
+
+
 def delivery_id(event: AlertEvent) -> str:
-    return f"{event.alert_id}:{event.change.value}:{event.at.isoformat()}"
+    return delivery_of(event.as_json())
 
 
 class WebhookNotifier:
@@ -206,6 +220,9 @@ class EmailNotifier:
         message = email_message(event, self._config.sender, self._config.recipients)
         await asyncio.to_thread(self._send, message)
 
+    async def close(self) -> None:
+        return None  # one connection per message: nothing held
+
     def _send(self, message: EmailMessage) -> None:
         config = self._config
         try:
@@ -293,6 +310,7 @@ __all__ = [
     "WebhookNotifier",
     "deliver",
     "delivery_id",
+    "delivery_of",
     "email_message",
     "sign",
     "verify_signature",

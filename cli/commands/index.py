@@ -17,7 +17,7 @@ import sys
 from cli.services import resolve
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
-from pipeline.sinks.bodies import TEMPLATES
+from pipeline.sinks.bodies import KINDS, TEMPLATES
 from pipeline.sinks.factory import open_sink
 from pipeline.sinks.types import KindStatus
 
@@ -25,7 +25,7 @@ from pipeline.sinks.types import KindStatus
 async def index_status(settings: Settings) -> list[KindStatus]:
     sink = open_sink(settings)
     try:
-        return [await sink.status(kind) for kind in TEMPLATES]
+        return [await sink.status(kind) for kind in KINDS]
     finally:
         await sink.close()
 

@@ -5,6 +5,12 @@ It serves ``GET /metrics`` and ``GET /health`` (:mod:`pipeline.web`) on ``--web-
 so that a taken port is reported at once and ``/health`` answers ``starting`` while the topics,
 templates, lexicons and Faust are being set up; the address is printed and logged as
 ``worker web url=...``.
+
+With ``MARSAD_ALERTS_ENABLED`` (the default) it also evaluates the alert rules
+(``MARSAD_ALERTS_FILE``, default ``alerts.yaml`` of the deploy folder) on the indexed articles,
+with the outlet groups of the source registry, and notifies through the webhook and e-mail the
+settings configure (docs/alerting.md). A broken rule stops it at start, naming the rule and
+the field.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import logging
 import sys
 
 from cli.services import resolve
+from connectors.sources import load_sources
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
 from pipeline.kafka_admin import ensure_topics
@@ -60,7 +67,18 @@ def run(args: argparse.Namespace) -> int:
 
         from pipeline.app import create_app  # noqa: PLC0415
 
-        app = create_app(settings, monitor=monitor)
+        alerting = None
+        if settings.alerts_enabled:
+            from pipeline.alerting import alerting_parts  # noqa: PLC0415
+
+            groups = load_sources(settings.sources_path()).outlet_groups()
+            alerting = alerting_parts(settings, groups)
+            print(
+                f"marsad worker: {len(alerting.ruleset.rules)} alert rules from "
+                f"{settings.alerts_path()}, {len(alerting.notifiers)} notifier(s)",
+                flush=True,
+            )
+        app = create_app(settings, monitor=monitor, alerting=alerting)
         print(
             f"marsad worker: consuming {settings.topic_namespace}news.pages.v1 from "
             f"{settings.kafka_bootstrap}, indexing into {settings.search_url}",

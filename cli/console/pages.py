@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -25,8 +25,9 @@ from cli.console.render import marked, number_histories
 from cli.console.security import TOKEN_FIELD, TOKEN_HEADER, write_refusal
 from cli.console.state import FILTERS, PAGE_SIZE, SearchState
 from kernel.exceptions import MarsadError
+from pipeline.alerting import alert_events, latest_by_alert, mark_alert
 from pipeline.sinks.bodies import parse_hits
-from pipeline.sinks.types import Hit, IndexAction
+from pipeline.sinks.types import Hit
 from pipeline.tagging import ParagraphTags
 
 if TYPE_CHECKING:
@@ -262,17 +263,12 @@ class Handlers:
                 return self._page(
                     request, "alerts.html", {"title": "التنبيهات", "running": False, "alerts": []}
                 )
-            response = await sink.search("alerts", queries.alerts_body())
+            events = await alert_events(sink, size=queries.ALERT_EVENTS)
         finally:
             await sink.close()
-        latest: dict[str, dict[str, Any]] = {}
-        for hit in parse_hits(response):  # newest first: the first event of an id is its state
-            latest.setdefault(str(hit.source.get("alert_id", hit.id)), hit.source)
-        newest = sorted(latest.values(), key=lambda src: str(src.get("at", "")), reverse=True)
-        ordered = sorted(newest, key=lambda src: src.get("change") == "resolve")  # open first
         alerts = [
             {"src": src, "search": _alert_search(src), "open": src.get("change") != "resolve"}
-            for src in ordered
+            for src in latest_by_alert(events)
         ]
         return self._page(
             request,
@@ -302,25 +298,17 @@ class Handlers:
                 {"title": "طلب غير صالح", "reason": f"verdict must be one of {sorted(TRIAGE)}"},
                 400,
             )
-        body = {"size": 100, "query": {"term": {"alert_id": alert_id}}}
-        hits = parse_hits(await self._search("alerts", body))
-        if not hits:
-            return self._page(
-                request, "error.html", {"title": "غير موجود", "reason": f"no alert {alert_id}"}, 404
-            )
-        now = datetime.now(UTC).isoformat()
-        actions = [
-            IndexAction("alerts", hit.id, {**hit.source, "triage": verdict, "triaged_at": now})
-            for hit in hits
-        ]
         settings = self._config.settings()
         sink = self._config.open_sink(settings)
         try:
-            await sink.bulk(actions)
-            await sink.refresh("alerts")
+            marked = await mark_alert(sink, alert_id, verdict)
         finally:
             await sink.close()
-        log.info("alert triaged alert_id=%s verdict=%s events=%d", alert_id, verdict, len(hits))
+        if not marked:
+            return self._page(
+                request, "error.html", {"title": "غير موجود", "reason": f"no alert {alert_id}"}, 404
+            )
+        log.info("alert triaged alert_id=%s verdict=%s events=%d", alert_id, verdict, marked)
         return RedirectResponse(f"/alerts?{urlencode({'done': alert_id})}", status_code=303)
 
     # -- health ------------------------------------------------------------------------------

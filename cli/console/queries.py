@@ -148,15 +148,15 @@ def map_body(state: SearchState, size: int = MAP_POINTS_MAX) -> dict[str, Any]:
     }
 
 
-def alerts_body(size: int = 100) -> dict[str, Any]:
-    return {"size": size, "sort": [{"at": {"order": "desc"}}]}
+ALERT_EVENTS = 1000
+"""Alert events the alerts page reads (newest first), one alert per line."""
 
 
 __all__ = [
+    "ALERT_EVENTS",
     "FACETS",
     "POST",
     "PRE",
-    "alerts_body",
     "article_body",
     "base_query",
     "cluster_body",

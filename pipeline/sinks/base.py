@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.sinks.bodies import (
-    TEMPLATES,
+    KINDS,
     alias_name,
     bulk_failure,
     bulk_operations,
@@ -71,7 +71,7 @@ class EngineSink:
         since (a mapping update); an alias on another version is left alone, with a warning
         naming the roll-out (replay into the new version, then switch the alias).
         """
-        for kind in TEMPLATES:
+        for kind in KINDS:
             body = self._template(kind)
             version = template_version(body)
             alias = self._index(kind)

@@ -13,6 +13,9 @@ from kernel.datafiles import data_file
 from pipeline.sinks.types import Hit, IndexAction, SinkError
 
 TEMPLATES = ("articles", "paragraphs")
+"""The kinds made from pages: what a replay rebuilds into a new index version."""
+KINDS = (*TEMPLATES, "alerts")
+"""Every kind the worker installs (alert events come from the alert stage, not from pages)."""
 
 
 def alias_name(prefix: str, kind: str) -> str:
@@ -160,6 +163,7 @@ def parse_hits(response: dict[str, Any]) -> list[Hit]:
 
 
 __all__ = [
+    "KINDS",
     "TEMPLATES",
     "alias_name",
     "bulk_failure",

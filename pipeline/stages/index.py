@@ -2,7 +2,9 @@
 
 Enrichment (deduplication, tagging) is pluggable: an :class:`Enricher` turns an article
 into index actions plus state changes; the changes are committed only after the engine
-acknowledged the documents.
+acknowledged the documents. Then the enriched article (if the enricher made one) is handed
+to ``publish`` (the worker writes it to ``news.articles.v1``, for the alert rules); the
+event is acknowledged after that, so a crash in between publishes it again on restart.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
-from kernel.records import ExtractedArticle
+from kernel.records import EnrichedArticle, ExtractedArticle
 from kernel.retry import RetryPolicy
 from pipeline.document import article_document
 from pipeline.metrics import (
@@ -47,6 +49,12 @@ StateChange = tuple[str, dict[str, Any] | None]
 class Enrichment:
     actions: tuple[IndexAction, ...]
     changes: tuple[StateChange, ...] = field(default=())
+    article: EnrichedArticle | None = None
+    """The article as indexed (clusters, tags), for ``news.articles.v1``; None: nothing to
+    publish (no dedupe, no tags)."""
+
+
+Publisher = Callable[[EnrichedArticle], Awaitable[None]]
 
 
 class DocumentWriter(Protocol):
@@ -80,11 +88,13 @@ class IndexStage:
         dead_letter: DeadLetterSender,
         enricher: Enricher | None = None,
         retry: RetryPolicy | None = None,
+        publish: Publisher | None = None,
     ) -> None:
         self._sink = sink
         self._dead_letter = dead_letter
         self._enricher = enricher or BasicEnricher()
         self._retry = retry or STAGE_RETRY
+        self._publish = publish
 
     async def process(
         self, record: SourceRecord
@@ -117,6 +127,8 @@ class IndexStage:
                 self._dead_letter, self.name, record, DeadLetterError.INDEX_REFUSED, str(exc)
             )
         await self._enricher.commit(enrichment)
+        if self._publish is not None and enrichment.article is not None:
+            await self._publish(enrichment.article)  # Kafka down: raises, the worker stops
         ARTICLES.labels(StageOutcome.INDEXED).inc()
         for index, count in Counter(action.kind for action in enrichment.actions).items():
             DOCUMENTS.labels(index).inc(count)

@@ -21,6 +21,10 @@ class StageOutcome(StrEnum):
     """The index stage's documents were acknowledged by the search engine."""
     DEAD_LETTER = "dead_letter"
     """The record cannot be processed; it went to ``news.dlq.v1``."""
+    EVALUATED = "evaluated"
+    """The alert stage ran the rules; its alert events were acknowledged by Kafka."""
+    NOTIFIED = "notified"
+    """The notify stage indexed the alert event and handed it to every notifier."""
 
 
 class DeadLetterError(StrEnum):

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -144,12 +144,15 @@ def elasticsearch_deploy_copy(target: Path) -> Path:
     return target
 
 
-def start_worker(settings: Settings, name: str = "") -> subprocess.Popen[bytes]:
-    """A real `marsad worker` process; its output goes to .marsad/<worker_id><name>.log."""
+def start_worker(
+    settings: Settings, name: str = "", env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A real `marsad worker` process (with ``env`` added to its environment); its output goes
+    to .marsad/<worker_id><name>.log."""
     with (settings.home / f"{settings.worker_id}{name}.log").open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "cli.main", "worker"],
-            env=service_env(settings),
+            env={**service_env(settings), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,

@@ -93,13 +93,13 @@ def templates_of_version(tmp_path: Path, version: int) -> Path:
 def test_first_start_makes_version_one_behind_each_alias() -> None:
     engine = MemoryEngine()
     asyncio.run(engine.ensure_templates())
-    assert engine.indices.keys() == {"t-articles-v1", "t-paragraphs-v1"}
+    assert engine.indices.keys() == {"t-articles-v1", "t-paragraphs-v1", "t-alerts-v1"}
     assert engine.indices["t-articles-v1"]["aliases"] == {"t-articles"}
-    assert set(engine.templates) == {"t-articles", "t-paragraphs"}
+    assert set(engine.templates) == {"t-articles", "t-paragraphs", "t-alerts"}
     # a second start finds its version and only updates the mapping
     asyncio.run(engine.ensure_templates())
-    assert engine.indices.keys() == {"t-articles-v1", "t-paragraphs-v1"}
-    assert engine.mapping_updates == ["t-articles", "t-paragraphs"]
+    assert engine.indices.keys() == {"t-articles-v1", "t-paragraphs-v1", "t-alerts-v1"}
+    assert engine.mapping_updates == ["t-articles", "t-paragraphs", "t-alerts"]
 
 
 def test_writes_go_through_the_alias_or_into_a_named_version() -> None:
