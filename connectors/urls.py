@@ -105,6 +105,8 @@ def canonicalize(url: str) -> str:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     host = _canonical_host(parts.hostname)
+    if not host:  # "http://./": only the root's dot, which the canonical host drops
+        raise ValueError(f"not an absolute http(s) URL: {url!r}")
     port = parts.port
     # The canonical scheme is https, so its default port goes too (else http://h:443/ would
     # become https://h:443/, which canonicalizes to https://h/: not idempotent).
