@@ -133,7 +133,7 @@ async def publish(settings: Settings, records: list[RawPage]) -> None:
         await producer.stop()
 
 
-def test_health_answers_ok_with_both_stages_running(
+def test_health_answers_ok_with_every_stage_running(
     served: tuple[subprocess.Popen[bytes], str],
 ) -> None:
     _, url = served
@@ -142,6 +142,8 @@ def test_health_answers_ok_with_both_stages_running(
     assert {name: s["state"] for name, s in health["stages"].items()} == {
         "extract": "running",
         "index": "running",
+        "alerts": "running",
+        "notify": "running",
     }
 
 
