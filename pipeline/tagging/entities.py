@@ -16,7 +16,7 @@ from pipeline.tagging.gazetteer import PlaceName
 @dataclass(frozen=True, slots=True)
 class ActorName:
     actor_ids: tuple[str, ...]
-    role: Literal["name", "anaphor", "demonym"]
+    role: Literal["name", "anaphor", "demonym", "country"]
 
 
 @dataclass(frozen=True, slots=True)

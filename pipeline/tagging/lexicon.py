@@ -103,6 +103,13 @@ class ActorsFile(_Strict):
     actors: list[ActorEntry] = Field(min_length=1)
     joint: list[JointName] = []
     blocked: list[Phrase] = []
+    located: list[Phrase] = []
+    """Actor names that are also a location (a country, its capital): they name the actor only
+    where the text does not use them as a location ("في تركيا", "إلى موسكو", "بطهران")."""
+    locatives: list[Phrase] = []
+    """Words before a country's name that make it a location, not a party ("في", "إلى")."""
+    border_words: list[Phrase] = []
+    """Words that make "X مع <country>" a location ("الحدود مع العراق")."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ActorsFile:
@@ -121,6 +128,9 @@ class ActorsFile(_Strict):
                 raise ValueError(f"joint name {joint.name!r} names unknown actors {unknown}")
         _unique(self.blocked, "blocked phrases")
         _single_words(self.force_nouns, "force nouns")
+        _single_words((*self.locatives, *self.border_words), "locatives and border words")
+        if unknown := sorted(set(self.located) - set(owner)):
+            raise ValueError(f"located names that are no actor's name: {', '.join(unknown)}")
         return self
 
 
