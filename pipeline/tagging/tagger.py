@@ -105,7 +105,9 @@ class Tagger:
         return ParagraphTags(
             events=self._events.detect(paragraph, triggers, actors),
             actors=self._actors.tags(paragraph, actors),
-            places=self._places.resolve(paragraph, entities),
+            places=self._places.resolve(
+                paragraph, entities, {(m.first, m.end) for m in actors if m.party}
+            ),
             casualties=find_casualties(paragraph, actors),
             attribution=self._attribution.resolve(paragraph, sources, actors),
             dates=find_dates(paragraph, published),
