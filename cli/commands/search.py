@@ -1,4 +1,10 @@
-"""``marsad search "<query>"``: Arabic full-text search with highlighted snippets."""
+"""``marsad search "<query>"``: Arabic full-text search with highlighted snippets.
+
+The query is read with the tagger's lexicons (:mod:`pipeline.sinks.expansion`): a name of an
+actor or news source also finds its other names, and each such hit says which name it matched
+(``matched: «تنظيم الدولة» (Islamic State)``; ``matched_alias`` in ``--json``). See
+``docs/search.md``.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +17,25 @@ from cli.services import resolve
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
 from pipeline.sinks.bodies import parse_hits, search_body
+from pipeline.sinks.expansion import ExpandedQuery, QueryExpansion
 from pipeline.sinks.factory import open_sink
 from pipeline.sinks.types import Hit
 
 
 async def search(
-    settings: Settings, query: str, size: int, *, unique: bool = False
+    settings: Settings,
+    query: str,
+    size: int,
+    *,
+    unique: bool = False,
+    expansion: QueryExpansion | None = None,
 ) -> tuple[int, list[Hit]]:
     """Matching articles, or with ``unique`` matching paragraph clusters; (total, hits)."""
     sink = open_sink(settings)
     try:
         kind = "paragraphs" if unique else "articles"
-        response = await sink.search(kind, search_body(query, size, unique=unique))
+        body = search_body(query, size, unique=unique, expansion=expansion)
+        response = await sink.search(kind, body)
     finally:
         await sink.close()
     if unique:
@@ -34,7 +47,37 @@ async def search(
     return int(count), parse_hits(response)
 
 
-def format_hit(rank: int, hit: Hit) -> str:
+def reading(expanded: ExpandedQuery) -> list[str]:
+    """How the query was read: the names expanded, the common words kept off their places."""
+    lines = [
+        f"«{segment.text}» is a name of {segment.group.name_en}: searched as any of its "
+        f"{len(segment.group.names)} names"
+        for segment in expanded.segments
+        if segment.group
+    ]
+    lines += [
+        f"«{word}» read as a common word: paragraphs tagged at {', '.join(places)} left out "
+        f"(name the place with its settlement word, e.g. «حي {word}», to find it)"
+        for word, places in expanded.common_words.items()
+    ]
+    return lines
+
+
+def matched_alias(hit: Hit, expansion: QueryExpansion) -> list[dict[str, str]]:
+    """The names of queried actors a hit matched (the longest, where one holds another)."""
+    names = [m.alias for m in hit.matched_aliases]
+    return [
+        {
+            "actor": m.group,
+            "name_en": group.name_en if (group := expansion.groups.get(m.group)) else m.group,
+            "alias": m.alias,
+        }
+        for m in hit.matched_aliases
+        if not any(f" {m.alias} " in f" {other} " for other in names if other != m.alias)
+    ]
+
+
+def format_hit(rank: int, hit: Hit, expansion: QueryExpansion | None = None) -> str:
     src = hit.source
     if "cluster_id" in src:  # a paragraph cluster
         lines = [
@@ -51,29 +94,34 @@ def format_hit(rank: int, hit: Hit) -> str:
             + (f" · same text at {stories} outlets" if stories and stories > 1 else ""),
         ]
     lines += [f"   … {snippet.replace(chr(10), ' ')} …" for snippet in hit.highlights]
+    if hit.matched_aliases:
+        names = matched_alias(hit, expansion or QueryExpansion.none())
+        lines.append("   matched: " + "; ".join(f"«{n['alias']}» ({n['name_en']})" for n in names))
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         settings = resolve(Settings())
-        total, hits = asyncio.run(search(settings, args.query, args.size, unique=args.unique))
+        expansion = QueryExpansion.load(settings.lexicons_path())
+        total, hits = asyncio.run(
+            search(settings, args.query, args.size, unique=args.unique, expansion=expansion)
+        )
     except MarsadError as exc:
         print(f"marsad search: {exc}", file=sys.stderr)
         return 1
     if args.json:
         for hit in hits:
-            print(
-                json.dumps(
-                    {"id": hit.id, "score": hit.score, "highlights": hit.highlights, **hit.source},
-                    ensure_ascii=False,
-                )
-            )
+            record = {"id": hit.id, "score": hit.score, "highlights": hit.highlights}
+            record["matched_alias"] = matched_alias(hit, expansion)
+            print(json.dumps({**record, **hit.source}, ensure_ascii=False))
         return 0
     what = "paragraph cluster(s)" if args.unique else "article(s)"
     print(f"{total} {what} match «{args.query}»; showing {len(hits)}")
+    for line in reading(expansion.expand(args.query)):
+        print(f"  {line}")
     for rank, hit in enumerate(hits, 1):
-        print(format_hit(rank, hit))
+        print(format_hit(rank, hit, expansion))
     return 0
 
 

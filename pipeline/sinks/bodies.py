@@ -5,12 +5,15 @@ what comes back (bulk failures, hits). The same for OpenSearch and Elasticsearch
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernel.datafiles import data_file
-from pipeline.sinks.types import Hit, IndexAction, SinkError
+from pipeline.sinks.types import ALIAS_QUERY, Hit, IndexAction, MatchedAlias, SinkError
+
+if TYPE_CHECKING:
+    from pipeline.sinks.expansion import QueryExpansion
 
 TEMPLATES = ("articles", "paragraphs")
 """The kinds made from pages: what a replay rebuilds into a new index version."""
@@ -104,32 +107,40 @@ def bulk_failure(response: dict[str, Any]) -> SinkError | None:
 
 
 def search_body(
-    query: str, size: int, *, pre: str = "**", post: str = "**", unique: bool = False
+    query: str,
+    size: int,
+    *,
+    pre: str = "**",
+    post: str = "**",
+    unique: bool = False,
+    expansion: QueryExpansion | None = None,
 ) -> dict[str, Any]:
     """An Arabic full-text query over titles and text, with highlighted snippets.
+
+    Every word is required (in any of the fields), in any of its proclitic forms; a name of an
+    actor or source found by ``expansion`` (the tagger's lexicons) is required as any of its
+    actor's names, and each hit names the one it matched (:attr:`Hit.matched_aliases`); a
+    place name read as a common word leaves out the paragraphs tagged with that place. Without
+    ``expansion``, no names are read (proclitics still are). See ``docs/search.md``.
 
     ``unique`` is for the paragraph index: one hit per paragraph cluster (the best match),
     with the cluster's highest outlet count so far.
     """
-    fields = (
-        ["text", "text.exact^1.5"]
-        if unique
-        else ["title^2", "text", "title.exact^3", "text.exact^1.5"]
-    )
+    # imported here: pipeline.tagging, which the query reads its lexicons with, reads the
+    # index templates through this module
+    from pipeline.sinks.query import search_query  # noqa: PLC0415
+
     body: dict[str, Any] = {
         "size": size,
-        "query": {
-            "multi_match": {
-                "query": query,
-                "fields": fields,
-                "type": "most_fields",
-                "operator": "and",
-            }
-        },
+        "query": search_query(query, unique=unique, expansion=expansion),
         "highlight": {
             "pre_tags": [pre],
             "post_tags": [post],
-            "fields": {"text": {"fragment_size": 160, "number_of_fragments": 2}, "title": {}},
+            "fields": {
+                "text": {"fragment_size": 160, "number_of_fragments": 2},
+                "text.exact": {"fragment_size": 160, "number_of_fragments": 2},
+                "title": {},
+            },
         },
     }
     if unique:
@@ -147,19 +158,36 @@ def search_body(
 
 
 def parse_hits(response: dict[str, Any]) -> list[Hit]:
-    """The hits of a search response (with ``unique``: each cluster's widest outlet count)."""
+    """The hits of a search response (with ``unique``: each cluster's widest outlet count),
+    with the names each matched (named alias queries)."""
     hits = []
     for raw in response.get("hits", {}).get("hits", []):
+        aliases = matched_aliases(raw.get("matched_queries", ()))
         highlight = raw.get("highlight", {})
-        snippets = tuple(highlight.get("text", []) or highlight.get("title", []))
+        text = ("text.exact", "text") if aliases else ("text", "text.exact")
+        snippets = tuple(
+            highlight.get(text[0], []) or highlight.get(text[1], []) or highlight.get("title", [])
+        )
         source = dict(raw["_source"])
         widest = raw.get("inner_hits", {}).get("widest", {}).get("hits", {}).get("hits", [])
         if widest:
             source["outlet_count"] = widest[0]["_source"].get(
                 "outlet_count", source.get("outlet_count")
             )
-        hits.append(Hit(raw["_id"], float(raw.get("_score") or 0.0), source, snippets))
+        hits.append(Hit(raw["_id"], float(raw.get("_score") or 0.0), source, snippets, aliases))
     return hits
+
+
+def matched_aliases(names: Iterable[str]) -> tuple[MatchedAlias, ...]:
+    """The ``alias|<id>|<name>`` named queries among ``names`` (a list, or the engine's
+    name → score object), in name order."""
+    found = []
+    for name in sorted(names):
+        kind, _, rest = name.partition("|")
+        group, _, alias = rest.partition("|")
+        if kind == ALIAS_QUERY and group and alias:
+            found.append(MatchedAlias(group, alias))
+    return tuple(found)
 
 
 __all__ = [
@@ -169,6 +197,7 @@ __all__ = [
     "bulk_failure",
     "bulk_operations",
     "index_version",
+    "matched_aliases",
     "parse_hits",
     "search_body",
     "template_body",

@@ -36,14 +36,29 @@ class IndexAction(NamedTuple):
     document: dict[str, Any]
 
 
+ALIAS_QUERY = "alias"
+"""Prefix of the named queries (``alias|<group id>|<name>``) that say which name a hit matched."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedAlias:
+    """Why a hit matched a query word it does not contain: it contains ``alias``, another name
+    of the actor (or news source) ``group`` that the query named."""
+
+    group: str
+    alias: str
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result: the document's id, score, source and highlighted snippets."""
+    """One search result: the document's id, score, source, highlighted snippets, and the
+    other names of a queried actor that it matched."""
 
     id: str
     score: float
     source: dict[str, Any]
     highlights: tuple[str, ...]
+    matched_aliases: tuple[MatchedAlias, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +107,13 @@ class SearchSink(Protocol):
     async def close(self) -> None: ...
 
 
-__all__ = ["Hit", "IndexAction", "IndexVersion", "KindStatus", "SearchSink", "SinkError"]
+__all__ = [
+    "ALIAS_QUERY",
+    "Hit",
+    "IndexAction",
+    "IndexVersion",
+    "KindStatus",
+    "MatchedAlias",
+    "SearchSink",
+    "SinkError",
+]

@@ -29,7 +29,11 @@ def test_article_template_uses_the_arabic_analyzer_with_an_exact_subfield() -> N
 def test_search_body_and_hit_parsing() -> None:
     body = search_body("احرار الشام", 3)
     assert body["size"] == 3
-    assert body["query"]["multi_match"]["query"] == "احرار الشام"
+    words = [
+        clause["bool"]["should"][0]["match"]["title"]["query"]
+        for clause in body["query"]["bool"]["must"]
+    ]
+    assert words == ["احرار", "الشام"]  # every word required (docs/search.md)
     hits = parse_hits(
         {
             "hits": {

@@ -90,8 +90,14 @@ def templates_of_version(tmp_path: Path, version: int) -> Path:
     return copy
 
 
-def test_first_start_makes_version_one_behind_each_alias() -> None:
-    engine = MemoryEngine()
+@pytest.fixture
+def v1(tmp_path: Path) -> Path:
+    """deploy/ with templates of version 1 (the flows below start from a first version)."""
+    return templates_of_version(tmp_path, 1)
+
+
+def test_first_start_makes_version_one_behind_each_alias(v1: Path) -> None:
+    engine = MemoryEngine(data=v1)
     asyncio.run(engine.ensure_templates())
     assert engine.indices.keys() == {"t-articles-v1", "t-paragraphs-v1", "t-alerts-v1"}
     assert engine.indices["t-articles-v1"]["aliases"] == {"t-articles"}
@@ -110,9 +116,9 @@ def test_writes_go_through_the_alias_or_into_a_named_version() -> None:
 
 
 def test_a_new_template_version_is_made_filled_and_switched_to(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, v1: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = MemoryEngine()
+    engine = MemoryEngine(data=v1)
     asyncio.run(engine.ensure_templates())
     asyncio.run(engine.bulk([IndexAction("articles", "a", {"v": 1})]))
 
@@ -141,16 +147,16 @@ def test_a_new_template_version_is_made_filled_and_switched_to(
     assert live is not None and live.name == "t-articles-v2"
 
 
-def test_an_index_is_made_only_from_the_template_of_its_version() -> None:
-    engine = MemoryEngine()
+def test_an_index_is_made_only_from_the_template_of_its_version(v1: Path) -> None:
+    engine = MemoryEngine(data=v1)
     with pytest.raises(SinkError, match="version 1: an index of version 2 cannot be made"):
         asyncio.run(engine.create_version("articles", 2))
     with pytest.raises(SinkError, match="t-articles-v4 does not exist"):
         asyncio.run(engine.switch_alias("articles", 4))
 
 
-def test_an_index_made_before_versions_is_replaced_only_when_asked(tmp_path: Path) -> None:
-    engine = MemoryEngine()
+def test_an_index_made_before_versions_is_replaced_only_when_asked(v1: Path) -> None:
+    engine = MemoryEngine(data=v1)
     asyncio.run(engine.bulk([IndexAction("articles", "a", {})]))  # the old name, an index
     asyncio.run(engine.ensure_templates())
     assert "t-articles" in engine.indices and "t-articles-v1" not in engine.indices
