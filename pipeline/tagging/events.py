@@ -4,7 +4,9 @@ A trigger fires unless it is negated, hedged, blocked or covered by a longer phr
 are written at the top of ``events.yaml``). Territory triggers ("السيطرة على", "فك الحصار")
 become Government regains territory, Non-state actor overtakes territory or Non-violent
 transfer of territory depending on who is named before them (not counting the side that
-withdrew: "بعد انسحاب تنظيم الدولة منه") and on a withdrawal after them.
+withdrew: "بعد انسحاب تنظيم الدولة منه") and on a withdrawal after them. A clash or an attack on
+civilians told only by a word for "attack" or "massacre" (``attack_words``) is dropped when the
+paragraph reports violence of another type: that attack is the strike or the bombing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ STATE_FORCES = "State Forces"
 GOVERNMENT_REGAINS = ("Battles", "Government regains territory")
 NON_STATE_OVERTAKES = ("Battles", "Non-state actor overtakes territory")
 NON_VIOLENT_TRANSFER = ("Strategic developments", "Non-violent transfer of territory")
+GENERIC = (("Battles", "Armed clash"), ("Violence against civilians", "Attack"))
+VIOLENCE = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class EventDetector:
         self._blocked = [WordSet(s.blocked_by, Proclitics.CONJUNCTION) for s in lexicon.sub_events]
         self._withdrawal = WordSet(lexicon.territory.withdrawal_cues, Proclitics.CONJUNCTION)
         self._keys = [(s.event_type, s.sub_event_type) for s in lexicon.sub_events]
+        self._attack_words = frozenset(lexicon.attack_words)
         self._supersedes = {
             (s.event_type, s.sub_event_type): [(s.event_type, sub) for sub in s.supersedes]
             for s in lexicon.sub_events
@@ -90,6 +95,11 @@ class EventDetector:
             if key in fired:
                 for other in superseded:
                     fired.pop(other, None)
+        for key in GENERIC:
+            said = fired.get(key)
+            elsewhere = any(k[0] in VIOLENCE and k[0] != key[0] for k in fired)
+            if said and elsewhere and set(said) <= self._attack_words:
+                del fired[key]
         events = [
             EventTag(
                 event_type=key[0],

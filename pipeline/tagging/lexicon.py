@@ -201,6 +201,9 @@ class EventsFile(_Strict):
     hedges: list[Phrase] = []
     negations: list[Phrase] = []
     not_triggers: list[Phrase] = []
+    attack_words: list[Phrase] = []
+    """Triggers that only say "attack" or "massacre": their Armed clash or Attack is dropped
+    when the paragraph reports violence of another type ("الهجوم" of a strike is the strike)."""
     sub_events: list[SubEvent] = Field(min_length=1)
     territory: Territory
 
