@@ -27,7 +27,8 @@ TOLL_REACH = 12
 
 # Normalized forms (ة → ه, أ/إ → ا, ى → ي); nouns are also matched with و ف ب ل and ال.
 VERBS: dict[str, CasualtyKind] = {
-    **dict.fromkeys(("قتل", "مقتل", "قتلت", "قتلوا", "مصرع", "لقي", "لقوا"), "killed"),
+    **dict.fromkeys(("قتل", "مقتل", "قتلت", "قتلوا", "مصرع", "لقي", "لقوا", "قضوا"), "killed"),
+    **dict.fromkeys(("يقتل", "تقتل", "قتلا", "حتفه", "حتفهم"), "killed"),
     **dict.fromkeys(("استشهد", "استشهدت", "استشهاد", "توفي", "توفيت"), "killed"),
     **dict.fromkeys(("جرح", "جرحت", "جرحوا", "اصابه", "اصيب", "اصيبت", "اصيبوا"), "injured"),
     **dict.fromkeys(("اعدم", "اعدمت", "اعدموا", "اعدام", "اعدامات", "اعدامه"), "executed"),
@@ -53,16 +54,33 @@ PEOPLE = frozenset({
     "قيادي", "قياديا", "قياديين", "قياديان", "مدني", "مدنيا", "مدنيين", "مدنيون", "طفل", "طفلا",
     "اطفال", "امراه", "نساء", "شخص", "شخصا", "اشخاص", "شاب", "شابا", "شبان", "رجل", "رجال",
     "طبيب", "الطبيب", "الطفل", "عسكري", "عسكريا", "عسكريين", "ضابط", "ضابطا", "ضباط", "امير",
+    "مسلحا", "مسلحين", "ارهابيا", "ارهابيين", "شرطيا", "شرطيين", "مواطنا", "مواطنين", "سوريا",
+    "سوريين", "مهاجرا", "لاجئا", "لاجئين", "صحفيا", "صحفيين", "عاملا", "عمال", "اشخاصا",
+    "قتيلا", "داعشيا", "قادة", "القادة", "افراد",
 })  # fmt: skip
 SINGULAR_PEOPLE = frozenset({
     "عنصر", "عنصرا", "مقاتل", "مقاتلا", "جندي", "جنديا", "قيادي", "قياديا", "مدني", "مدنيا",
     "طفل", "طفلا", "الطفل", "امراه", "شخص", "شخصا", "شاب", "شابا", "رجل", "طبيب", "الطبيب",
     "عسكري", "عسكريا", "ضابط", "ضابطا", "طفله", "الطفله",
+    "القيادي", "الجندي", "العنصر", "المقاتل", "الضابط", "الشاب", "الرجل", "المدني", "العسكري",
+    "الطيار", "طيار", "طيارا", "قناص", "قناصا", "القناص", "صحفي", "صحفيا", "الصحفي", "ناشط",
+    "ناشطا", "الناشط", "قائد", "قائدا", "القائد", "امير", "اميرا", "الامير", "شرطي", "شرطيا",
+    "الشرطي", "مسعف", "مسعفا", "المسعف",
 })  # fmt: skip
 CIVILIANS = frozenset({
     "المدنيين", "مدنيين", "مدنيون", "المدنيون", "مدنيا", "مدني", "الاطفال", "اطفال", "النساء",
     "نساء", "طفل", "الطفل", "طفلا", "طفله", "الطفله", "الطبيب", "طبيب", "اطفالا",
 })  # fmt: skip
+# The dual states a count of two ("مقتل جنديين", "وأصيب آخران"); forms that are also plurals
+# ("مقاتلين", "مدنيين") are left out: without a number they count nothing.
+DUAL_PEOPLE = frozenset({
+    "جنديين", "جنديان", "عنصرين", "عنصران", "شخصين", "شخصان", "طفلين", "طفلان", "ضابطين",
+    "ضابطان", "عضوين", "عضوان", "شرطيين", "شرطيان", "طيارين", "طياران", "مدنيان", "رجلين",
+    "رجلان", "امراتين", "امراتان", "شابين", "شابان", "اخران", "شقيقين", "شقيقان",
+    "قياديان", "مسعفين", "مسعفان", "صحفيان", "عسكريان", "مقاتلان", "مواطنين", "مواطنان",
+})  # fmt: skip
+PLURAL_VERB_ENDING = "وا"  # "قتلوا": the count may stand before the verb ("36 شخصا قتلوا")
+BACKWARD_VERB_REACH = 12
 OWN = frozenset({"له", "لها", "صفوفه", "صفوفها", "لهم"})
 NEGATIONS = frozenset({"دون", "بدون", "لم", "عدم", "لا", "اي"})
 NUMBER_OF = frozenset({"عدد", "اعداد"})
@@ -159,6 +177,8 @@ def _counted(
     span = (start, end)
     if is_verb:
         quantity, span = _forward(paragraph, words, start, end, actor_words)
+        if quantity is None and words[lead].endswith(PLURAL_VERB_ENDING):
+            quantity, span = _before_verb(paragraph, words, start, end)
         if quantity is None and words[lead].removeprefix("و") in INTRANSITIVE_SINGULAR:
             quantity = Quantity.exact(1)
     else:
@@ -186,6 +206,12 @@ def _forward(
     j = end
     limit = min(len(words), end + FORWARD_REACH)
     while j < limit and paragraph.same_sentence(start, j):
+        if words[j] in SINGULAR_PEOPLE:  # also when it heads an actor ("عسكري تركي")
+            return Quantity.exact(1), (start, j + 1)
+        if words[j].removeprefix("و") in DUAL_PEOPLE:
+            return Quantity.exact(2), (start, j + 1)
+        if words[j] in FORMS:
+            break  # another casualty statement ("وقتل عسكري ... وجرح اثنان")
         if j in actor_words:
             j += 1
             continue
@@ -193,9 +219,24 @@ def _forward(
         if quantity is not None:
             end = quantity.end - 1 if words[quantity.end - 1] == "من" else quantity.end
             return quantity, (start, end)
-        if words[j] in SINGULAR_PEOPLE:
-            return Quantity.exact(1), (start, j + 1)
         j += 1
+    return None, (start, end)
+
+
+def _before_verb(
+    paragraph: Paragraph, words: Sequence[str], start: int, end: int
+) -> tuple[Quantity | None, tuple[int, int]]:
+    """A count of people before a plural verb, in its sentence: "36 شخصا قتلوا", "ستة مدنيين على
+    الأقل قتلوا", "ستة من قادة التنظيم ... قد قتلوا"."""
+    for s in range(start - 1, max(0, start - BACKWARD_VERB_REACH) - 1, -1):
+        if not paragraph.same_sentence(s, start):
+            break
+        quantity = parse_quantity(words, s)
+        if quantity is None or quantity.end >= start:
+            continue
+        counted = words[quantity.end]
+        if counted in PEOPLE or counted == "من" or counted in CIVILIANS:
+            return quantity, (s, end)
     return None, (start, end)
 
 
