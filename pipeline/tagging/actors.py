@@ -135,11 +135,16 @@ class ActorResolver:
         return named, anaphoric, armies
 
     def _force_noun(self, paragraph: Paragraph, match: Match[Entity]) -> int | None:
-        """Where the force noun a demonym qualifies stands (the nearest one within reach, in the
-        same sentence), or None: the demonym then names no actor."""
+        """Where the force noun a demonym qualifies begins (the nearest one within reach, in the
+        same sentence, with the force nouns right before it), or None: the demonym then names
+        no actor."""
+        words = paragraph.words
         for i in range(match.first - 1, max(0, match.first - DEMONYM_REACH) - 1, -1):
-            if paragraph.words[i] in self._force_nouns and paragraph.same_sentence(i, match.first):
-                return i
+            if words[i] in self._force_nouns and paragraph.same_sentence(i, match.first):
+                first = i
+                while first > 0 and words[first - 1] in self._force_nouns:
+                    first -= 1  # the whole title: "رئاسة أركان الجيش التركي", "وزارة الدفاع"
+                return first
         return None
 
     def _location(self, paragraph: Paragraph, match: Match[Entity], locations: set[int]) -> bool:

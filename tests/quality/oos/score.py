@@ -30,8 +30,10 @@ casualties
     right (or gives one where none is labelled) is an fp. "exact" = tp / (tp + fn).
 attribution
     Labelled sources matched one to one with the tagger's attributions: the normalized surfaces
-    contain one another (whole words, a proclitic of the first word dropped), or the label's name
-    maps through ``actor_map.yaml`` to the group of the tagger's actor id.
+    contain one another (whole words, a proclitic of the first word dropped), or the tagger's
+    surface is followed right away by the label's (a title and the name in apposition: "وزير
+    الخارجية الروسي سيرجي لافروف"), or the label's name maps through ``actor_map.yaml`` to the
+    group of the tagger's actor id.
 
 The test part is for reporting only: ``--errors`` refuses it.
 """
@@ -270,6 +272,7 @@ class Scorer:
     def _attribution(self, s: Sentence, tags: ParagraphTags, counts: Counts) -> None:
         gold = list(s.record["attribution"])
         pred = list(tags.attribution)
+        text = norm(s.text)
 
         def same(g: Mapping[str, Any], p: Any) -> bool:
             if self.groups.known(g["name"]) and self.groups.of_name(g["name"]) == (
@@ -277,7 +280,10 @@ class Scorer:
             ):
                 return True
             want = norm(g["surface"])
-            return any(_contains(want, got) for got in _declitic(norm(p.surface)))
+            got = list(_declitic(norm(p.surface)))
+            if any(_contains(want, form) for form in got):
+                return True
+            return f" {norm(p.surface)} {want} " in f" {text} "  # title, then the name
 
         tp = _match_one_to_one(gold, pred, same)
         error = None
