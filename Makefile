@@ -12,7 +12,7 @@ NATIVE := native/Cargo.toml native/Cargo.lock native/pyproject.toml native/marsa
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install stack-up stack-down stack-status run demo browser test test-unit test-matrix lint check bench bench-soak clean
+.PHONY: help install stack-up stack-down stack-status run demo browser test test-unit test-matrix fuzz lint check bench bench-soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ test-matrix: ## the unit suite on every Python of MATRIX (.venv for $(PYTHON)'s,
 	  echo "== Python $$v ($$py, $$venv)"; \
 	  $(MAKE) --no-print-directory VENV=$$venv PYTHON=$$py test-unit || exit 1; \
 	done
+
+fuzz: install ## the fuzz tests at length (CI runs them briefly); failures replay from .hypothesis/
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/fuzz
 
 lint: install ## ruff (lint + format check), mypy --strict, the import contract, cargo fmt + clippy
 	$(BIN)/ruff check kernel connectors pipeline cli devtools tests benchmarks
