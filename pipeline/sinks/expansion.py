@@ -10,7 +10,9 @@ word, and the place names that stand bare as common words.
   news sources of ``attribution.yaml`` (not the generic "sources", "activists") are found in
   the query as the tagger finds them in a paragraph (same matcher, same proclitics, longest
   name first). A found name is searched as any name of its actor, each as an exact phrase with
-  the proclitics of its first word; the hit says which name it matched.
+  the proclitics of its first word; the hit says which name it matched. The names of countries
+  and capitals (``located``: an actor only when it acts, a place otherwise) are searched as
+  themselves: a query has no context to tell, and "دمشق" alone asks for the city.
 - **Proclitics.** Every other word is searched with the forms the tagger reads: و ف ب ل ك and
   their pairs, لل for a word with ال (:func:`pipeline.tagging.matcher.variants`). The engine's
   light stemmer strips only و and the article forms, so ``بحلب``, ``لدمشق``, ``كقذيفة`` were lost.
@@ -46,6 +48,11 @@ class AliasGroup:
 class _Guarded:
     name: str
     place_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +93,21 @@ class QueryExpansion:
         groups: Sequence[AliasGroup],
         guarded: Mapping[str, Sequence[str]],
         settlement_triggers: Iterable[str],
+        located: Iterable[str] = (),
     ) -> None:
         self.groups = {g.id: g for g in groups}
         self._guarded = {name: tuple(sorted(set(ids))) for name, ids in guarded.items()}
-        entries: list[tuple[str, AliasGroup | _Guarded, Proclitics]] = []
+        places = set(located)
+        entries: list[tuple[str, AliasGroup | _Guarded | _Located, Proclitics]] = []
         owner: dict[str, str] = {}
         for group in groups:
             for name in group.names:
-                if owner.setdefault(name, group.id) == group.id:  # first group keeps a name
+                if name in places:
+                    entries.append((name, _Located(name), Proclitics.NAME))
+                elif owner.setdefault(name, group.id) == group.id:  # first group keeps a name
                     entries.append((name, group, Proclitics.NAME))
         entries += [(n, _Guarded(n, ids), Proclitics.NAME) for n, ids in self._guarded.items()]
-        self._names: PhraseMatcher[AliasGroup | _Guarded] = PhraseMatcher(entries)
+        self._names: PhraseMatcher[AliasGroup | _Guarded | _Located] = PhraseMatcher(entries)
         self._triggers = WordSet(settlement_triggers)
 
     @classmethod
@@ -116,7 +127,7 @@ class QueryExpansion:
         for phrase, payload in gazetteer.names:
             if payload.guarded:
                 guarded.setdefault(phrase, []).append(payload.place_id)
-        return cls(groups, guarded, lexicons.stopwords.settlement_triggers)
+        return cls(groups, guarded, lexicons.stopwords.settlement_triggers, lexicons.actors.located)
 
     @classmethod
     def load(cls, lexicon_dir: Path) -> QueryExpansion:
@@ -145,7 +156,7 @@ class QueryExpansion:
             if isinstance(payload, AliasGroup):
                 segments.append(Segment(named, payload))
             else:
-                if not (i and words[i - 1] in self._triggers):
+                if isinstance(payload, _Guarded) and not (i and words[i - 1] in self._triggers):
                     common[" ".join(named)] = payload.place_ids
                 segments.extend(Segment((w,)) for w in named)
             i = match.end
@@ -153,7 +164,7 @@ class QueryExpansion:
 
 
 def _name_of(
-    written: Sequence[str], proclitic: str, payload: AliasGroup | _Guarded
+    written: Sequence[str], proclitic: str, payload: AliasGroup | _Guarded | _Located
 ) -> tuple[str, ...]:
     """The name a match read, without the query's proclitic (``للرقة`` → ``الرقة``)."""
     rest = list(written[1:])

@@ -26,13 +26,16 @@ from pipeline.sinks.query import search_query
 from pipeline.sinks.types import MatchedAlias
 from pipeline.tagging import Tagger
 from pipeline.tagging.matcher import Proclitics, variants
-from pipeline.text import tokens
 
 ISIS = AliasGroup("isis", "Islamic State", ("داعش", "تنظيم الدوله", "الدوله الاسلاميه"))
 FSA = AliasGroup("opposition", "Opposition", ("الجيش الحر", "الجيش السوري الحر"))
 ARMY = AliasGroup("syrian-regime", "Government", ("الجيش السوري", "النظام"))
+RUSSIA = AliasGroup("russia", "Russia", ("روسيا", "موسكو", "بوتين"))
 SMALL = QueryExpansion(
-    [ISIS, FSA, ARMY], {"التضامن": ["sy-tadamon"], "الحراك": ["gn-1"]}, ["حي", "بلده"]
+    [ISIS, FSA, ARMY, RUSSIA],
+    {"التضامن": ["sy-tadamon"], "الحراك": ["gn-1"]},
+    ["حي", "بلده"],
+    located=["موسكو"],
 )
 
 
@@ -53,6 +56,11 @@ def test_a_name_in_the_query_is_read_with_its_proclitic_and_longest_first() -> N
     assert texts(SMALL.expand("بالجيش السوري").segments) == [("الجيش السوري", "syrian-regime")]
     # لل + a name with ال gives the name back with its article
     assert texts(SMALL.expand("للدولة الإسلامية").segments) == [("الدوله الاسلاميه", "isis")]
+
+
+def test_a_capital_in_the_query_is_the_place_not_its_actors_other_names() -> None:
+    assert texts(SMALL.expand("وموسكو").segments) == [("موسكو", None)]  # proclitic read off
+    assert texts(SMALL.expand("بوتين").segments) == [("بوتين", "russia")]
 
 
 def test_a_guarded_place_name_alone_is_a_common_word_unless_a_trigger_introduces_it() -> None:
@@ -206,13 +214,18 @@ def test_writing_new_rules_raises_the_version(tmp_path: Path, tagger: Tagger) ->
 
 def test_the_expansion_is_built_from_the_taggers_lexicons(tagger: Tagger) -> None:
     expansion = QueryExpansion.of(tagger.lexicons, tagger.gazetteer)
+    located = set(tagger.lexicons.actors.located)
     for actor in tagger.lexicons.actors.actors:
-        assert expansion.groups[actor.id].names == tuple(actor.names)
-        # any of its names, written with a proclitic, is read as the actor
-        name = actor.names[-1]
-        written = variants(name, Proclitics.NAME)[-1][0]
-        groups = {s.group.id for s in expansion.expand(written).segments if s.group}
-        owner = {a.id for a in tagger.lexicons.actors.actors if name in a.names}
-        assert groups & (owner | {s.id for s in tagger.lexicons.attribution.sources}), written
-    guarded = set(tokens(" ".join(tagger.lexicons.stopwords.guarded)))
-    assert guarded  # the lexicon's own guarded words are known to the expansion
+        actor_group = expansion.groups[actor.id]
+        assert actor_group.names == tuple(actor.names)
+        for name in actor.names:
+            # each of its names, written with a proclitic, is read as the actor (a country's
+            # or capital's name as itself)
+            written = variants(name, Proclitics.NAME)[-1][0]
+            segments = expansion.expand(written).segments
+            assert " ".join(s.text for s in segments) == name
+            groups = [s.group for s in segments]
+            assert groups == ([None] * len(segments) if name in located else [actor_group])
+    for phrase, payload in tagger.gazetteer.names:
+        if payload.guarded and " " not in phrase:
+            assert payload.place_id in expansion.expand(phrase).excluded_places
