@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cli.commands.search import format_hit, matched_alias, reading
 from kernel.datafiles import deploy_dir
 from pipeline.sinks.analysis import (
     FILTER,
@@ -23,11 +24,11 @@ from pipeline.sinks.analysis import (
 from pipeline.sinks.bodies import TEMPLATES, parse_hits, search_body, template_body
 from pipeline.sinks.expansion import AliasGroup, QueryExpansion, Segment, word_forms
 from pipeline.sinks.query import search_query
-from pipeline.sinks.types import MatchedAlias
+from pipeline.sinks.types import Hit, MatchedAlias
 from pipeline.tagging import Tagger
 from pipeline.tagging.matcher import Proclitics, variants
 
-ISIS = AliasGroup("isis", "Islamic State", ("داعش", "تنظيم الدوله", "الدوله الاسلاميه"))
+ISIS = AliasGroup("isis", "Islamic State", ("داعش", "تنظيم الدوله", "الدوله الاسلاميه", "الدوله"))
 FSA = AliasGroup("opposition", "Opposition", ("الجيش الحر", "الجيش السوري الحر"))
 ARMY = AliasGroup("syrian-regime", "Government", ("الجيش السوري", "النظام"))
 RUSSIA = AliasGroup("russia", "Russia", ("روسيا", "موسكو", "بوتين"))
@@ -229,3 +230,24 @@ def test_the_expansion_is_built_from_the_taggers_lexicons(tagger: Tagger) -> Non
     for phrase, payload in tagger.gazetteer.names:
         if payload.guarded and " " not in phrase:
             assert payload.place_id in expansion.expand(phrase).excluded_places
+
+
+def test_marsad_search_says_how_it_read_the_query_and_why_each_hit_matched() -> None:
+    lines = reading(SMALL.expand("داعش التضامن"))
+    assert (
+        lines[0]
+        == f"«داعش» is a name of Islamic State: searched as any of its {len(ISIS.names)} names"
+    )
+    assert "«التضامن» read as a common word" in lines[1] and "sy-tadamon" in lines[1]
+    hit = Hit(
+        "a",
+        1.0,
+        {"title": "t", "url": "u"},
+        ("**تنظيم الدولة**",),
+        (MatchedAlias("isis", "تنظيم الدوله"), MatchedAlias("isis", "الدوله")),
+    )
+    # the name matched inside a longer matched name is not repeated
+    assert matched_alias(hit, SMALL) == [
+        {"actor": "isis", "name_en": "Islamic State", "alias": "تنظيم الدوله"}
+    ]
+    assert format_hit(1, hit, SMALL).endswith("matched: «تنظيم الدوله» (Islamic State)")
