@@ -4,7 +4,8 @@ A trigger fires unless it is negated, hedged, blocked or covered by a longer phr
 are written at the top of ``events.yaml``). Territory triggers ("السيطرة على", "فك الحصار")
 become Government regains territory, Non-state actor overtakes territory or Non-violent
 transfer of territory depending on who is named before them (not counting the side that
-withdrew: "بعد انسحاب تنظيم الدولة منه") and on a withdrawal after them. A clash or an attack on
+withdrew: "بعد انسحاب تنظيم الدولة منه"), else right after them (a verb before its subject:
+"سيطرت القوات التركية على"), and on a withdrawal after them. A clash or an attack on
 civilians told only by a word for "attack" or "massacre" (``attack_words``) is dropped when the
 paragraph reports violence of another type: that attack is the strike or the bombing.
 """
@@ -23,6 +24,7 @@ from pipeline.tagging.paragraph import Paragraph
 from pipeline.tagging.tags import EventTag
 
 BLOCK_REACH = 4
+SUBJECT_REACH = 2  # words between a territory verb and a subject named after it
 TERRITORY = -1
 STATE_FORCES = "State Forces"
 GOVERNMENT_REGAINS = ("Battles", "Government regains territory")
@@ -144,6 +146,16 @@ class EventDetector:
             ),
             None,
         )
+        if taker is None:  # verb first: "سيطرت القوات التركية على ..."
+            taker = next(
+                (
+                    m
+                    for m in actors
+                    if match.end <= m.first <= match.end + SUBJECT_REACH
+                    and paragraph.same_sentence(m.first, match.first)
+                ),
+                None,
+            )
         if taker is None:
             return None
         if self._actors[taker.id].acled_type == STATE_FORCES:
