@@ -1,7 +1,8 @@
 """Quantities written in Arabic news: digits, number words, and vague amounts.
 
 ``parse_quantity(words, i)`` reads one quantity starting at word ``i`` of normalized words:
-"15", "أكثر من 40", "ما يزيد عن 20", "حوالي 40", "اثنين", "خمسة عشر", "عشرات", "مئات",
+"15", "أكثر من 40", "ما يزيد عن 20", "حوالي 40", "اثنين", "خمسة عشر", "أحد عشر", "خمسة
+وعشرين", "ثلاثمائة", "عشرات", "مئات",
 "عدد من", "العديد من". Digits are ASCII here: the normalizer maps Arabic-Indic digits.
 """
 
@@ -33,7 +34,17 @@ NUMBER_WORDS: dict[str, int] = {
     **dict.fromkeys(("تسعين", "تسعون"), 90),
     **dict.fromkeys(("مئه", "مائه"), 100),
     **dict.fromkeys(("مئتين", "مئتان", "مائتين", "مائتان"), 200),
-}
+    **{
+        f"{unit}{hundred}": n * 100
+        for n, unit in ((3, "ثلاث"), (4, "اربع"), (5, "خمس"), (6, "ست"), (7, "سبع"), (8, "ثمان"),
+                        (9, "تسع"))
+        for hundred in ("مئه", "مائه")
+    },
+    **dict.fromkeys(("الف", "الفا"), 1000),
+    **dict.fromkeys(("الفين", "الفان"), 2000),
+    **dict.fromkeys(("احد", "احدي"), 1),  # "أحد عشر"
+    **dict.fromkeys(("اثنا", "اثني", "اثنتا", "اثنتي"), 2),  # "اثنا عشر"
+}  # fmt: skip
 ABOUT = frozenset({"نحو", "حوالي", "قرابه", "زهاء", "تقريبا"})
 DOZENS = frozenset({"عشرات", "العشرات"})
 HUNDREDS = frozenset({"مئات", "المئات"})
@@ -112,8 +123,14 @@ def _number(words: Sequence[str], p: int, word: str) -> tuple[int, int] | None:
         return int(word), p + 1
     if word in NUMBER_WORDS:
         n = NUMBER_WORDS[word]
-        if 3 <= n <= 9 and p + 1 < len(words) and words[p + 1] in ("عشر", "عشره"):
+        following = words[p + 1] if p + 1 < len(words) else ""
+        if 1 <= n <= 9 and following in ("عشر", "عشره"):
             return n + 10, p + 2
+        tens = NUMBER_WORDS.get(following.removeprefix("و"), 0) if following.startswith("و") else 0
+        if 1 <= n <= 9 and 20 <= tens <= 90 and tens % 10 == 0:  # "خمسة وعشرين"
+            return n + tens, p + 2
+        if word in ("احد", "احدي", "اثنا", "اثني", "اثنتا", "اثنتي"):
+            return None  # only before عشر
         return n, p + 1
     return None
 

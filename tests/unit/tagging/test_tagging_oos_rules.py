@@ -128,6 +128,8 @@ def test_a_relative_clause_of_control_is_no_territory_change(tagger: Tagger) -> 
         ("سبعة من عناصر الحاجز قد قتلوا صباحا", [("killed", 7)]),
         ("وقُتِلَ سِتَّةُ مَدَنِيِّينَ في الغارة", [("killed", 6)]),
         ("وقتل عسكري تركي وجرح ثلاثة آخرون", [("killed", 1), ("injured", 3)]),
+        ("أسفرت الغارة عن مقتل خمسة وعشرين مدنيا", [("killed", 25)]),
+        ("وأدى الانفجار إلى مقتل أحد عشر شخصا", [("killed", 11)]),
     ],
 )
 def test_casualty_counts_beyond_the_bulletins(
