@@ -10,8 +10,8 @@ it names two, it is left unresolved; "الجيش" right before another actor's d
 
 A country's or capital's name (``located`` in ``actors.yaml``) names its actor when the country
 acts ("نفت أنقرة", "تركيا قصفت"), not where it is a location: after a preposition of place ("في
-تركيا", "إلى موسكو"), with ب ("بتركيا"), after a border word and مع ("الحدود مع العراق"), or
-joined by و to such a location ("في سوريا والعراق").
+تركيا", "إلى موسكو"), with ب ("بتركيا"), after a border word and مع ("الحدود مع العراق"),
+joined by و to such a location ("في سوريا والعراق"), or in a dateline ("واشنطن (رويترز) -").
 
 A demonym right after another actor's name qualifies that name ("قوات المعارضة السورية"), not
 a force noun. A demonym's mention starts at its force noun ("وزارة الدفاع الروسية"), so an
@@ -32,6 +32,7 @@ from pipeline.tagging.paragraph import Paragraph
 from pipeline.tagging.tags import ActorTag
 
 DEMONYM_REACH = 3  # words between a force noun and its demonym, at most
+DATELINE_WORDS = 6  # a dateline's place names end within the paragraph's first words
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,10 @@ class ActorResolver:
         """True where a country's name is used as a location, not as a party."""
         if "ب" in match.proclitic:
             return True
+        if match.end <= DATELINE_WORDS and paragraph.norm[
+            paragraph.ends[match.end - 1] :
+        ].lstrip().startswith(("(", "-", "–")):
+            return True  # a dateline: "أتلانتا، الولايات المتحدة (CNN)--"
         words = paragraph.words
         first = match.first
         previous = words[first - 1] if first else ""

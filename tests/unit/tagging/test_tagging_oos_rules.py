@@ -47,6 +47,7 @@ def test_a_country_acting_is_an_actor(tagger: Tagger, text: str, expected: list[
         "عاد اللاجئون إلى الأردن",
         "أغلقت الحدود مع العراق",
         "اجتمعوا في سوريا والعراق",
+        "عمان، الأردن (رويترز) - قال مسؤول إن الحدود فتحت",
     ],
 )
 def test_a_country_as_a_location_is_no_actor(tagger: Tagger, text: str) -> None:
