@@ -6,8 +6,8 @@ word, and the place names that stand bare as common words.
     expanded = expansion.expand("لداعش في حلب")
     expanded.segments   # Segment("داعش", group=isis), Segment("في"), Segment("حلب")
 
-- **Names.** Actor names (``actors.yaml``: ``names``, not anaphors or demonyms) and the named
-  news sources of ``attribution.yaml`` (not the generic "sources", "activists") are found in
+- **Names.** Actor names (``actors.yaml``: ``names``, not anaphors or demonyms) and the news
+  sources of ``attribution.yaml`` (their ``names``) are found in
   the query as the tagger finds them in a paragraph (same matcher, same proclitics, longest
   name first). A found name is searched as any name of its actor, each as an exact phrase with
   the proclitics of its first word; the hit says which name it matched. The names of countries
@@ -63,6 +63,10 @@ class Segment:
     """Normalized words, without the proclitic the query may have put before a name."""
     group: AliasGroup | None = None
     """The actor or source these words name (then any of its names is searched)."""
+    surface: str = ""
+    """A plain word as the query wrote it: sent as written, the engine's analyzer normalizes
+    it (the one mirrored by :mod:`kernel.text.normalize`, and the only one an engine with a
+    simpler analyzer has)."""
 
     @property
     def text(self) -> str:
@@ -119,9 +123,7 @@ class QueryExpansion:
     def of(cls, lexicons: Lexicons, gazetteer: Gazetteer) -> QueryExpansion:
         groups = [AliasGroup(a.id, a.name_en, tuple(a.names)) for a in lexicons.actors.actors]
         groups += [
-            AliasGroup(s.id, s.name_en, tuple(s.names))
-            for s in lexicons.attribution.sources
-            if s.kind != "generic"
+            AliasGroup(s.id, s.name_en, tuple(s.names)) for s in lexicons.attribution.sources
         ]
         guarded: dict[str, list[str]] = {}
         for phrase, payload in gazetteer.names:
@@ -148,7 +150,7 @@ class QueryExpansion:
                 bare = self._guarded.get(words[i]) or self._guarded.get("ال" + words[i])
                 if bare and not (i and words[i - 1] in self._triggers):
                     common[words[i]] = bare
-                segments.append(Segment((words[i],)))
+                segments.append(Segment((words[i],), surface=paragraph.surface(i, i + 1)))
                 i += 1
                 continue
             payload = match.payloads[0]

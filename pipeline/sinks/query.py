@@ -41,7 +41,7 @@ def expanded_query(expanded: ExpandedQuery, stemmed: Fields, exact: Fields) -> d
     must = [
         alias_clause(segment.group, exact)
         if segment.group
-        else word_clause(segment.text, stemmed, exact)
+        else word_clause(segment.surface or segment.text, stemmed, exact)
         for segment in expanded.segments
     ]
     query: dict[str, Any] = {"bool": {"must": must}}
