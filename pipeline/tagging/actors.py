@@ -107,9 +107,14 @@ class ActorResolver:
         anaphoric: list[tuple[Match[Entity], ActorName]] = []
         locations: set[int] = set()  # where names read as a location end
         armies: set[int] = set()
+        countries = any(
+            isinstance(p, ActorName) and p.role == "country" for m in matches for p in m.payloads
+        )
         for match in matches:
-            if any(isinstance(p, PlaceName) for p in match.payloads) and self._location(
-                paragraph, match, locations
+            if (
+                countries
+                and any(isinstance(p, PlaceName) for p in match.payloads)
+                and self._location(paragraph, match, locations)
             ):
                 locations.add(match.end)
             for payload in match.payloads:
