@@ -7,13 +7,18 @@ Record keys (parts joined by ``\\x1f``; a ``\\`` or ``\\x1f`` inside a part is e
     r <rule>                            a rule's own fields: shape, started, pruned, checked
     k <rule> <key part>...              one key of a rule: its KeyState (without buckets), its
                                         open alert, its cooldown, its historical reports
-    b <rule> <key part>... <window>     one window bucket of that key (its clusters)
+    b <rule> <key part>... <window>     one window bucket of that key (its outlet groups, terms)
+    c <rule> <key part>... <window> <cluster>
+                                        one cluster counted in that bucket (URL, first seen,
+                                        groups, copies)
 
-A key's buckets are records of their own so that a mention rewrites its window's bucket and
-its key's small record, not every window a seasonal baseline keeps (four weeks of clusters).
+A key's buckets, and a bucket's clusters, are records of their own so that a mention rewrites
+its cluster's record, its window's small bucket record and its key's record: not a day's
+clusters of a busy key, nor every window a seasonal baseline keeps (four weeks of clusters).
 A cluster held in a bucket is not repeated in the key record's ``counted``: it is rebuilt
-from the buckets; only clusters whose bucket was pruned (``counted`` is kept a day longer) are
-listed.
+from the buckets; only clusters whose bucket was pruned (``counted`` is kept a day longer,
+:attr:`KeyState.orphans`) are listed. A ``b`` record written before clusters had records of
+their own (with a ``clusters`` field) is still read.
 
 Values are compact JSON (UTF-8, sorted keys, sets sorted, datetimes in ISO 8601), so the same
 state gives the same bytes. :func:`decode` is the exact inverse of :func:`encode_all`.
@@ -72,6 +77,10 @@ def key_key(rule: str, key: Key) -> bytes:
 
 def bucket_key(rule: str, key: Key, start: datetime) -> bytes:
     return _join("b", rule, *key, start.isoformat())
+
+
+def cluster_key(rule: str, key: Key, start: datetime, cluster: str) -> bytes:
+    return _join("c", rule, *key, start.isoformat(), cluster)
 
 
 def _split(raw: bytes) -> list[str]:
@@ -140,17 +149,12 @@ def _key_value(rs: RuleState, key: Key) -> dict[str, Any] | None:
         return None
     value: dict[str, Any] = {}
     if ks is not None:
-        orphans: dict[str, list[str]] = {}
-        for cluster, start in ks.counted.items():
-            bucket = ks.buckets.get(start)
-            if bucket is None or cluster not in bucket.clusters:
-                orphans.setdefault(start.isoformat(), []).append(cluster)
         value["state"] = {
             "last_seen": _iso(ks.last_seen),
             "gaps": ks.gaps,
             "new_window": _iso(ks.new_window),
             "recent": [[t.isoformat(), c, g] for t, c, g in ks.recent],
-            "counted": {start: sorted(clusters) for start, clusters in orphans.items()},
+            "counted": {start.isoformat(): sorted(cids) for start, cids in ks.orphans.items()},
         }
     if alert is not None:
         value["alert"] = {
@@ -173,24 +177,28 @@ def _key_value(rs: RuleState, key: Key) -> dict[str, Any] | None:
 
 
 def _bucket_value(bucket: Bucket) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "clusters": {
-            cid: [seen.url, seen.first.isoformat(), sorted(seen.groups), sorted(seen.copies)]
-            for cid, seen in bucket.clusters.items()
-        },
-        "groups": sorted(bucket.groups),
-    }
+    value: dict[str, Any] = {"groups": sorted(bucket.groups)}
     if bucket.terms:
         value["terms"] = sorted(bucket.terms)
     return value
 
 
+def _cluster_value(seen: ClusterSeen) -> list[Any]:
+    return [seen.url, seen.first.isoformat(), sorted(seen.groups), sorted(seen.copies)]
+
+
+def _cluster(data: list[Any]) -> ClusterSeen:
+    url, first, groups, copies = data
+    return ClusterSeen(url, datetime.fromisoformat(first), set(groups), set(copies))
+
+
 def _bucket(data: dict[str, Any]) -> Bucket:
-    clusters = {
-        cid: ClusterSeen(url, datetime.fromisoformat(first), set(groups), set(copies))
-        for cid, (url, first, groups, copies) in data["clusters"].items()
-    }
+    clusters = {cid: _cluster(seen) for cid, seen in data.get("clusters", {}).items()}
     return Bucket(clusters, set(data["groups"]), set(data.get("terms", ())))
+
+
+def _dump_list(value: list[Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 # -- whole state and changes --------------------------------------------------------------------
@@ -217,6 +225,14 @@ def encode_changes(
         changes[bucket_key(rule, key, start)] = (
             None if bucket is None else _dump(_bucket_value(bucket))
         )
+    for rule, key, start, cluster in sorted(touched.clusters):
+        rs = rules.get(rule)
+        ks = None if rs is None else rs.keys.get(key)
+        bucket = None if ks is None else ks.buckets.get(start)
+        seen = None if bucket is None else bucket.clusters.get(cluster)
+        changes[cluster_key(rule, key, start, cluster)] = (
+            None if seen is None else _dump_list(_cluster_value(seen))
+        )
     return changes
 
 
@@ -232,6 +248,10 @@ def encode_all(watermark: datetime | None, rules: dict[str, RuleState]) -> Recor
         for key, ks in rs.keys.items():
             for start, bucket in ks.buckets.items():
                 records[bucket_key(rule, key, start)] = _dump(_bucket_value(bucket))
+                for cluster, seen in bucket.clusters.items():
+                    records[cluster_key(rule, key, start, cluster)] = _dump_list(
+                        _cluster_value(seen)
+                    )
     return records
 
 
@@ -240,6 +260,7 @@ def decode(items: Iterable[tuple[bytes, bytes]]) -> tuple[datetime | None, dict[
     watermark: datetime | None = None
     rules: dict[str, RuleState] = {}
     buckets: list[tuple[str, Key, datetime, Bucket]] = []
+    clusters: list[tuple[str, Key, datetime, str, ClusterSeen]] = []
     for raw_key, raw_value in items:
         parts = _split(raw_key)
         value = json.loads(raw_value)
@@ -256,14 +277,35 @@ def decode(items: Iterable[tuple[bytes, bytes]]) -> tuple[datetime | None, dict[
         elif kind == "b":
             start = datetime.fromisoformat(parts[-1])
             buckets.append((parts[1], tuple(parts[2:-1]), start, _bucket(value)))
+        elif kind == "c":
+            start = datetime.fromisoformat(parts[-2])
+            clusters.append((parts[1], tuple(parts[2:-2]), start, parts[-1], _cluster(value)))
         else:
             raise ValueError(f"not an alert state record: {raw_key!r}")
+    _assemble(rules, buckets, clusters)
+    return watermark, rules
+
+
+def _assemble(
+    rules: dict[str, RuleState],
+    buckets: list[tuple[str, Key, datetime, Bucket]],
+    clusters: list[tuple[str, Key, datetime, str, ClusterSeen]],
+) -> None:
+    """Put buckets in their keys and clusters in their buckets; every cluster held is counted."""
     for rule, key, start, bucket in buckets:
         ks = rules.setdefault(rule, RuleState()).keys.setdefault(key, KeyState())
         ks.buckets[start] = bucket
-        for cluster in bucket.clusters:
-            ks.counted[cluster] = start
-    return watermark, rules
+    for rule, key, start, cluster, seen in clusters:
+        ks = rules.setdefault(rule, RuleState()).keys.setdefault(key, KeyState())
+        held = ks.buckets.get(start)
+        if held is None:
+            raise ValueError(f"alert state: cluster {cluster!r} of a missing bucket {start}")
+        held.clusters[cluster] = seen
+    for rs in rules.values():
+        for ks in rs.keys.values():
+            for start, bucket in ks.buckets.items():
+                for cluster in bucket.clusters:
+                    ks.counted[cluster] = start
 
 
 def _load_key(rs: RuleState, key: Key, value: dict[str, Any]) -> None:
@@ -276,6 +318,7 @@ def _load_key(rs: RuleState, key: Key, value: dict[str, Any]) -> None:
         for start, clusters in state["counted"].items():
             when = datetime.fromisoformat(start)
             ks.counted.update(dict.fromkeys(clusters, when))
+            ks.orphans[when] = set(clusters)
     alert = value.get("alert")
     if alert is not None:
         rs.alerts[key] = Alert(

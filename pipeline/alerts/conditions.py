@@ -11,6 +11,7 @@ is found as time passes, not when a mention arrives).
 
 from __future__ import annotations
 
+import heapq
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -46,12 +47,13 @@ def count_mention(
     unit: str = "cluster",
     recent: bool = False,
     terms: tuple[str, ...] = (),
-) -> datetime | None:
+) -> tuple[datetime, str] | None:
     """Count the mention's cluster (or story, ``unit``) once per key, in the window where it
     was first seen; a copy from another article adds its outlet group. Returns the window
     whose bucket changed (None: nothing changed, e.g. the same article processed again).
     ``recent``: keep it in :attr:`KeyState.recent` (sliding frequency rules); ``terms``: the
-    watchlist terms the paragraph matched (kept in the bucket for the evidence)."""
+    watchlist terms the paragraph matched (kept in the bucket for the evidence). Returns the
+    window and the cluster (or story) whose records changed, or None."""
     ident = mention.unit(unit)
     counted_in = ks.counted.get(ident)
     if counted_in is None:
@@ -62,7 +64,7 @@ def count_mention(
         bucket.terms.update(terms)
         if recent:
             ks.recent.append((when, ident, mention.group))
-        return start
+        return start, ident
     earlier = ks.buckets.get(counted_in)
     seen = earlier.clusters.get(ident) if earlier is not None else None
     if earlier is None or seen is None:
@@ -79,7 +81,7 @@ def count_mention(
     if when < seen.first:
         seen.first = when
         changed = True
-    return counted_in if changed else None
+    return (counted_in, ident) if changed else None
 
 
 def condition(
@@ -101,7 +103,8 @@ def condition(
         needed = math.ceil(max(rule.count, rule.min_count) * scale)
         fires = observed >= needed and groups >= rule.min_groups
         why = f"{observed} in {rule.timeframe} (needs {needed}, {rule.min_groups} groups)"
-        return fires, evidence_of(bucket, observed, why, groups=sorted({g for *_, g in recent}))
+        groups_seen = sorted({g for *_, g in recent})
+        return fires, evidence_of(bucket, observed, why, groups=groups_seen, full=fires)
     if isinstance(rule, ThresholdRule | WatchlistRule):
         needed = math.ceil(max(rule.count, rule.min_count) * scale)
         fires = observed >= needed and groups >= rule.min_groups
@@ -109,12 +112,12 @@ def condition(
         notes: dict[str, object] = {}
         if isinstance(rule, WatchlistRule):
             notes = {"query": rule.query, "matched": sorted(bucket.terms)}
-        return fires, evidence_of(bucket, observed, why, notes=notes)
+        return fires, evidence_of(bucket, observed, why, notes=notes, full=fires)
     if isinstance(rule, NewTermRule):
         fires = ks.new_window == start and observed >= rule.min_count and groups >= rule.min_groups
         why = f"first mention in {rule.lookback.days} days"
-        return fires, evidence_of(bucket, observed, why)
-    return False, evidence_of(bucket, observed, "flatline counts silences")
+        return fires, evidence_of(bucket, observed, why, full=fires)
+    return False, evidence_of(bucket, observed, "flatline counts silences", full=False)
 
 
 def spike(
@@ -136,7 +139,7 @@ def spike(
             "baseline_windows": [ref.isoformat() for ref in covered],
         }
     if not covered:
-        return False, evidence_of(bucket, bucket.count, "no reference yet", notes=notes)
+        return False, evidence_of(bucket, bucket.count, "no reference yet", notes=notes, full=False)
     counts = [scale * (ks.buckets[ref].count if ref in ks.buckets else 0) for ref in covered]
     mean = sum(counts) / len(counts)
     variance = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1) if len(counts) > 1 else mean
@@ -161,6 +164,7 @@ def spike(
         expected_range=(low, verdict.expected_high),
         p_value=verdict.p_value,
         notes=notes,
+        full=verdict.fires,
     )
     return verdict.fires, evidence
 
@@ -175,14 +179,31 @@ def evidence_of(
     p_value: float | None = None,
     groups: list[str] | None = None,
     notes: dict[str, object] | None = None,
+    full: bool = True,
 ) -> Evidence:
-    ranked = sorted(
+    """The evidence of a count. ``full=False`` (the condition does not hold, nothing will
+    carry this evidence) leaves out the top clusters and first sighting, which cost a pass
+    over every cluster of the window."""
+    if not full:
+        return Evidence(
+            observed=observed,
+            expected=expected,
+            expected_range=expected_range,
+            p_value=p_value,
+            groups=tuple(sorted(bucket.groups if groups is None else groups)),
+            top_clusters=(),
+            first_seen=None,
+            reason=reason,
+            notes=dict(notes or {}),
+        )
+    ranked = heapq.nsmallest(  # sorted(...)[:TOP_CLUSTERS] without sorting every cluster
+        TOP_CLUSTERS,
         bucket.clusters.items(),
         key=lambda item: (-len(item[1].groups), -item[1].sightings, item[0]),
     )
     top = tuple(
         ClusterEvidence(cid, seen.url, seen.sightings, tuple(sorted(seen.groups)))
-        for cid, seen in ranked[:TOP_CLUSTERS]
+        for cid, seen in ranked
     )
     first = min((seen.first for seen in bucket.clusters.values()), default=None)
     return Evidence(

@@ -168,7 +168,8 @@ class Evaluator:
             terms=terms,
         )
         if changed is not None:
-            touched.bucket(rule.id, key, changed)
+            touched.bucket(rule.id, key, changed[0])
+            touched.cluster(rule.id, key, *changed)
         if isinstance(rule, FlatlineRule):
             return self._resolve(rule, rs, key, when)
         if isinstance(rule, NewTermRule):
@@ -407,6 +408,26 @@ def _memory(rule: Rule) -> timedelta:
     return _retention(rule)
 
 
+def _forget(
+    rule: str, key: Key, ks: KeyState, *, old: list[datetime], stale: list[str], touched: Touched
+) -> None:
+    """Drop the key's ``old`` window buckets (their clusters' records go; those still counted
+    become orphans) and the ``stale`` counted clusters."""
+    for start in old:
+        for cluster in ks.buckets.pop(start).clusters:
+            touched.cluster(rule, key, start, cluster)
+            if ks.counted.get(cluster) == start:
+                ks.orphans.setdefault(start, set()).add(cluster)
+        touched.bucket(rule, key, start)
+    for cluster in stale:
+        start = ks.counted.pop(cluster)
+        left = ks.orphans.get(start)
+        if left is not None:
+            left.discard(cluster)
+            if not left:
+                del ks.orphans[start]
+
+
 def _prune(
     rule: Rule, rs: RuleState, before: datetime, watermark: datetime, touched: Touched
 ) -> None:
@@ -421,11 +442,7 @@ def _prune(
         recent = [r for r in ks.recent if r[0] >= before]
         if old or stale or len(recent) != len(ks.recent):
             touched.key(rule.id, key)
-            for start in old:
-                del ks.buckets[start]
-                touched.bucket(rule.id, key, start)
-            for cluster in stale:
-                del ks.counted[cluster]
+            _forget(rule.id, key, ks, old=old, stale=stale, touched=touched)
             ks.recent = recent
         if isinstance(rule, FlatlineRule):
             continue

@@ -55,6 +55,10 @@ class KeyState:
     counted: dict[str, datetime] = field(default_factory=dict)
     """Cluster -> the window it was counted in (a cluster counts once per key). A cluster of a
     bucket still held is always in that bucket; counted outlives the bucket by a day."""
+    orphans: dict[datetime, set[str]] = field(default_factory=dict)
+    """The clusters of ``counted`` whose window bucket was pruned (window -> clusters): kept
+    here as :func:`pipeline.alerts.evaluate._prune` drops a bucket, so writing the key's record
+    does not scan every counted cluster."""
     recent: list[tuple[datetime, str, str]] = field(default_factory=list)
     """(time, cluster, group) of newly counted clusters, for sliding frequency rules only."""
     last_seen: datetime | None = None
@@ -111,6 +115,7 @@ class Touched:
     rules: set[str] = field(default_factory=set)
     keys: set[tuple[str, Key]] = field(default_factory=set)
     buckets: set[tuple[str, Key, datetime]] = field(default_factory=set)
+    clusters: set[tuple[str, Key, datetime, str]] = field(default_factory=set)
 
     def rule(self, rule: str) -> None:
         self.rules.add(rule)
@@ -121,8 +126,12 @@ class Touched:
     def bucket(self, rule: str, key: Key, start: datetime) -> None:
         self.buckets.add((rule, key, start))
 
+    def cluster(self, rule: str, key: Key, start: datetime, cluster: str) -> None:
+        self.clusters.add((rule, key, start, cluster))
+
     def clear(self) -> None:
         self.watermark = False
         self.rules.clear()
         self.keys.clear()
         self.buckets.clear()
+        self.clusters.clear()

@@ -71,5 +71,7 @@ class AlertState:
         for key in {*rs.keys, *rs.alerts, *rs.quiet_until, *rs.historical}:
             self.touched.key(rule, key)
         for key, ks in rs.keys.items():
-            for start in ks.buckets:
+            for start, bucket in ks.buckets.items():
                 self.touched.bucket(rule, key, start)
+                for cluster in bucket.clusters:
+                    self.touched.cluster(rule, key, start, cluster)

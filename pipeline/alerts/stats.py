@@ -19,6 +19,7 @@ minimum number of independent outlet groups are required, and the p-value must b
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,13 @@ _MAX_TERMS = 1_000_000
 _LogPmf = Callable[[int], float]
 
 
+_CACHE = 65_536
+"""Tails and ranges are pure functions of a few numbers that repeat: window counts are small
+integers and references are means of them. Cached per process (the 50-rule benchmark asks
+the same (count, mean, variance) hundreds of thousands of times)."""
+
+
+@functools.lru_cache(maxsize=_CACHE)
 def poisson_sf(k: int, mu: float) -> float:
     """P(X >= k) for X ~ Poisson(mu)."""
     if k <= 0:
@@ -41,6 +49,7 @@ def poisson_sf(k: int, mu: float) -> float:
     return _tail(k, mu, log_pmf)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def negbin_sf(k: int, mu: float, var: float) -> float:
     """P(X >= k) for a negative binomial of mean ``mu`` and variance ``var``.
 
@@ -129,6 +138,7 @@ def judge(
     return Judgement(reason == "significant", observed, expected, high, p, groups, reason)
 
 
+@functools.lru_cache(maxsize=_CACHE)
 def _upper_quantile(mu: float, var: float, alpha: float) -> int:
     """The largest count whose upper tail is still above ``alpha``: the expected range's top."""
     k = max(0, math.floor(mu))

@@ -8,6 +8,7 @@ same. Applying an article again (a replay after a crash) changes nothing and say
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from pipeline.alerts import AlertEvent, AlertState, Evaluator, Mention, RuleSet, parse_rules
-from pipeline.alerts.codec import bucket_key, key_key, rule_key
+from pipeline.alerts.codec import bucket_key, cluster_key, key_key, rule_key
 from tests.unit.alerts.test_alert_replay import GROUPS, START, _rng, background, burst
 
 RULES: list[dict[str, Any]] = [
@@ -128,18 +129,36 @@ def test_only_what_changed_is_written_and_what_is_gone_is_deleted() -> None:
     evaluator.process(first)
     changes = evaluator.state.take_changes()
     key = key_key("spike", ("isis",))
-    assert set(changes) == {b"w", rule_key("spike"), key, bucket_key("spike", ("isis",), START)}
+    cluster = cluster_key("spike", ("isis",), START, "c1")
+    assert set(changes) == {
+        b"w",
+        rule_key("spike"),
+        key,
+        bucket_key("spike", ("isis",), START),
+        cluster,
+    }
     assert evaluator.state.take_changes() == {}  # nothing since
     evaluator.process(replace(first, time=START + timedelta(minutes=5), actors=("sdf",)))
     assert set(evaluator.state.take_changes()) == {
         b"w",
         key_key("spike", ("sdf",)),
         bucket_key("spike", ("sdf",), START),
+        cluster_key("spike", ("sdf",), START, "c1"),
+    }
+    # another cluster in the same window: its own record, the bucket's small one, the key's
+    evaluator.process(replace(first, cluster_id="c2", url="u2", time=START + timedelta(minutes=9)))
+    assert set(evaluator.state.take_changes()) == {
+        b"w",
+        key,
+        bucket_key("spike", ("isis",), START),
+        cluster_key("spike", ("isis",), START, "c2"),
     }
     evaluator.advance(START + timedelta(days=1))  # both keys' windows pruned, keys forgotten
     gone = evaluator.state.take_changes()
     assert gone[key] is None
     assert gone[bucket_key("spike", ("isis",), START)] is None
+    assert gone[cluster] is None
+    assert gone[cluster_key("spike", ("isis",), START, "c2")] is None
     assert gone[rule_key("spike")] is not None
 
 
@@ -205,3 +224,25 @@ def test_key_parts_with_separators_and_backslashes_round_trip() -> None:
     restored = AlertState.from_records(records.items())
     assert set(restored.rules["kw"].keys) == {("a\x1fb",), ("a\\",), ("a\\s",), ("\\\x1f",), ("",)}
     assert restored == evaluator.state
+
+
+def test_buckets_written_with_their_clusters_inside_are_still_read() -> None:
+    """Before clusters had records of their own, a ``b`` record held them (``clusters``)."""
+    evaluator = Evaluator(parse_rules({"version": 1, "rules": RULES}))
+    rng = _rng(7)
+    for mention in background(rng, START, 72):
+        evaluator.process(mention)
+    records = dict(evaluator.state.records())
+    old: dict[bytes, bytes] = {}
+    for raw, value in records.items():
+        parts = raw.split(b"\x1f")
+        if parts[0] != b"c":
+            old.setdefault(raw, value)
+            continue
+        bucket = b"\x1f".join([b"b", *parts[1:-1]])
+        held = json.loads(old.get(bucket, records[bucket]))
+        held.setdefault("clusters", {})[parts[-1].decode()] = json.loads(value)
+        old[bucket] = json.dumps(held).encode()
+    assert not any(raw.startswith(b"c\x1f") for raw in old)
+    assert any(b'"clusters"' in value for value in old.values())
+    assert AlertState.from_records(old.items()) == evaluator.state
