@@ -214,9 +214,11 @@ def test_an_alert_is_mailed_with_its_evidence(smtp: tuple[int, Inbox]) -> None:
     (message,) = inbox.messages
     assert message["Subject"] == "[marsad] open: nusra-surge (actor=جبهة النصرة)"
     parts = [part for part in message.walk() if not part.is_multipart()]
-    text = parts[0].get_payload(decode=True).decode()
+    body, attachment = (part.get_payload(decode=True) for part in parts[:2])
+    assert isinstance(body, bytes) and isinstance(attachment, bytes)
+    text = body.decode()
     assert "observed: 9, expected: 1.5" in text and "https://x.example/1" in text
-    attached = json.loads(parts[1].get_payload(decode=True))
+    attached = json.loads(attachment)
     assert attached["alert_id"] == "a1b2c3"
 
 
