@@ -110,10 +110,13 @@ class Indexed:
 
 @pytest.fixture(scope="module")
 def indexed(stack: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
-    """3,000 pages published and indexed by a real worker into version 1."""
+    """3,000 pages published and indexed by a real worker into version 1 (a copy of the
+    templates at version 1, whatever version deploy/ is at)."""
+    root = tmp_path_factory.mktemp("replay")
+    first = templates_copy(root, 1, outlet_as_text=False)
     with isolated(stack) as settings:
         pages = [raw_page(a) for a in generate_articles(seed=1403, count=PAGES)]
-        worker = start_worker(settings, "-replay")
+        worker = start_worker(settings, "-replay", env={"MARSAD_DEPLOY_DIR": str(first)})
         try:
             asyncio.run(publish(settings, pages))
             wait_until_consumed(settings, worker, deadline_s=900)
@@ -125,7 +128,7 @@ def indexed(stack: StackInfo, tmp_path_factory: pytest.TempPathFactory) -> Itera
             kind: documents(client, f"{settings.index_prefix}-{kind}-v1")
             for kind in ("articles", "paragraphs")
         }
-        yield Indexed(settings, client, worker_docs, tmp_path_factory.mktemp("replay"))
+        yield Indexed(settings, client, worker_docs, root)
         client.close()
 
 
