@@ -81,6 +81,7 @@ bench: stack-up ## every benchmark: end to end on the real stack, then each stag
 	$(BIN)/python -m benchmarks.connectors.throughput --kafka
 	$(BIN)/python -m benchmarks.dedupe.run --paragraphs 200000
 	$(BIN)/python -m benchmarks.tagging.run
+	$(BIN)/python -m benchmarks.alerts.run
 
 bench-soak: stack-up ## the connectors' 20-minute memory run over 3,000 generated outlets
 	$(BIN)/python -m benchmarks.connectors.memory
