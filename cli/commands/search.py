@@ -12,10 +12,13 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import Any
 
+from cli.commands.alerts import alert_line
 from cli.services import resolve
 from kernel.exceptions import MarsadError
 from kernel.settings import Settings
+from pipeline.alerting import alert_events, latest_by_alert
 from pipeline.sinks.bodies import parse_hits, search_body
 from pipeline.sinks.expansion import ExpandedQuery, QueryExpansion
 from pipeline.sinks.factory import open_sink
@@ -101,6 +104,8 @@ def format_hit(rank: int, hit: Hit, expansion: QueryExpansion | None = None) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.alerts:
+        return run_alerts(args)
     try:
         settings = resolve(Settings())
         expansion = QueryExpansion.load(settings.lexicons_path())
@@ -125,6 +130,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_alerts(args: argparse.Namespace) -> int:
+    """``--alerts``: the alerts index (key values, rule, reason, outlet groups), one line per
+    alert as ``marsad alerts list`` prints it."""
+
+    async def work(settings: Settings) -> list[dict[str, Any]]:
+        sink = open_sink(settings)
+        try:
+            return await alert_events(sink, query=args.query)
+        finally:
+            await sink.close()
+
+    try:
+        alerts = latest_by_alert(asyncio.run(work(resolve(Settings()))))
+    except MarsadError as exc:
+        print(f"marsad search: {exc}", file=sys.stderr)
+        return 1
+    shown = alerts[: args.size]
+    if args.json:
+        for alert in shown:
+            print(json.dumps(alert, ensure_ascii=False))
+        return 0
+    print(f"{len(alerts)} alert(s) match «{args.query}»; showing {len(shown)}")
+    for alert in shown:
+        print(alert_line(alert))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("search", help="search indexed articles (Arabic analyzer)")
     parser.add_argument("query")
@@ -134,5 +166,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--unique",
         action="store_true",
         help="search paragraphs, one hit per cluster of near-identical paragraphs",
+    )
+    parser.add_argument(
+        "--alerts",
+        action="store_true",
+        help="search the alerts the worker raised (key values, rule, reason, outlet groups)",
     )
     parser.set_defaults(func=run)

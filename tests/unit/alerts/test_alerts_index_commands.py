@@ -229,3 +229,19 @@ def test_mark_takes_only_the_two_verdicts() -> None:
     )
     with pytest.raises(SystemExit):
         parser.parse_args(["alerts", "mark", "a" * 24, "boring"])
+
+
+def test_marsad_search_alerts_searches_the_alerts_index(
+    monkeypatch: pytest.MonkeyPatch, sink: FakeSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.commands import search  # noqa: PLC0415 - the command under test
+
+    monkeypatch.setattr(search, "open_sink", lambda settings: sink)
+    monkeypatch.setattr(search, "resolve", lambda settings: settings)
+    parsed = argparse.Namespace(query="سراقب", size=5, json=False, unique=False, alerts=True)
+    assert search.run(parsed) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 alert(s) match «سراقب»; showing 3\n")
+    kind, body = sink.requests[-1]
+    assert kind == "alerts"
+    assert body["query"]["bool"]["must"][0]["simple_query_string"]["query"] == "سراقب"
