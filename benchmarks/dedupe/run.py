@@ -288,7 +288,9 @@ def stage_section(
     )
     for run in runs:
         by_edit = edit_recall(run.roots, run.edits, run.clusters)
-        cells = ", ".join(f"{e} {share:.3f} (n={n})" for e, (share, n) in by_edit.items())
+        cells = ", ".join(
+            f"{e} {share:.4f} ({round(share * n)} of {n})" for e, (share, n) in by_edit.items()
+        )
         print(f"- {run.name}: {cells}; dropped as boilerplate: {run.dropped}")
 
 

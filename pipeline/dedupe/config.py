@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pipeline.dedupe.actors import ActorNames
 from pipeline.dedupe.exceptions import ConfigError
 
 
@@ -47,6 +48,19 @@ class DedupeConfig:
     """... or up to this share of the shorter paragraph's words, if more."""
     names: frozenset[str] = field(default_factory=frozenset)
     """Extra normalized words that are names (a gazetteer): a swap of them is another event."""
+    actors: ActorNames | None = None
+    """Actor names (:mod:`pipeline.dedupe.actors`): near-identical paragraphs where one actor
+    was replaced by another report another event. None: actors are recognised only by their
+    trigger words ("فيلق الرحمن")."""
+    contained_share: float = 0.97
+    """A shorter paragraph with at least this share of its shingles in a longer one ..."""
+    contained_min_added: int = 6
+    """... which has at least this many more words ..."""
+    contained_min_growth: float = 0.25
+    """... and at least this share more words than the shorter one is *contained* in it: the
+    longer adds details (casualties, a clause) to the same report. They are linked as related,
+    never merged as a revision (a revision changes counts or words, it does not grow by a
+    quarter), and the link needs only ``min_words`` words on the shorter side."""
     boilerplate_min_pages: int = 10
     """A short line seen on this many distinct pages of one site (and on no other site) is
     that site's boilerplate."""
@@ -62,7 +76,9 @@ class DedupeConfig:
             raise ConfigError(
                 f"bands × rows must equal num_perm: {self.bands} × {self.rows} ≠ {self.num_perm}"
             )
-        for name in ("threshold", "same_source_threshold", "related_containment"):
+        for name in (
+            "threshold", "same_source_threshold", "related_containment", "contained_share",
+        ):  # fmt: skip
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value}")
@@ -72,6 +88,8 @@ class DedupeConfig:
         for name in (*positive, "boilerplate_min_pages"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.contained_min_added < 1 or self.contained_min_growth < 0.0:
+            raise ConfigError("contained_min_added must be >= 1 and contained_min_growth >= 0")
         if self.retention <= timedelta(0):
             raise ConfigError("retention must be positive")
         if self.expire_every is not None and self.expire_every <= timedelta(0):

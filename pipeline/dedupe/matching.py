@@ -10,9 +10,13 @@ character-shingle sets, closest first, at most ``PER_CLUSTER`` versions of one c
    and merges with the closest cluster unless the event check
    (:func:`~pipeline.dedupe.events.compare_wording`, run through
    :class:`~pipeline.dedupe.rules.WordRules`) says it reports another event;
+   A candidate that *contains* the paragraph, or that it contains (``DedupeConfig.
+   contained_share`` of the shorter one's shingles, and the longer adds at least
+   ``contained_min_added`` words and ``contained_min_growth`` of the shorter's length: a short
+   report and a longer one that adds the casualties), is never merged;
 2. if nothing merges, links the clusters of candidates that the paragraph rewords
    (containment ≥ ``related_containment``, both ≥ ``related_min_words`` words, not another
-   event).
+   event), or that contain it or that it contains (as above, whatever their length).
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Matcher:
             names=config.names,
             max_other_changes=config.max_other_changes,
             max_other_change_share=config.max_other_change_share,
+            actors=config.actors,
         )
 
     def match(
@@ -89,11 +94,13 @@ class Matcher:
         # cluster whose closest version is a revision of this paragraph, not another event.
         others: dict[int, OtherEvent] = {}
         judged: set[int] = set()
-        for version, jaccard, _ in near:
+        for version, jaccard, containment in near:
             key = version.cluster.key
             needed = config.same_source_threshold if version.source == source else config.threshold
             if key in judged or jaccard < needed:
                 continue
+            if self._contained(word_count, version.words, containment):
+                continue  # the same report with details added: related, not a revision
             judged.add(key)
             if self._other_event(version, jaccard, encoded, others):
                 continue
@@ -106,14 +113,18 @@ class Matcher:
                 index=jaccard < config.index_skip_similarity,
             )
         related: list[int] = []
-        if word_count >= config.related_min_words:
-            reworded = [n for n in near if n[2] >= config.related_containment]
-            for version, jaccard, _ in sorted(reworded, key=_containing):
-                key = version.cluster.key
-                if version.words < config.related_min_words or key in related or key in others:
-                    continue
-                if not self._other_event(version, jaccard, encoded, others):
-                    related.append(key)
+        long_enough = word_count >= config.related_min_words
+        reworded = [n for n in near if n[2] >= config.related_containment]
+        for version, jaccard, containment in sorted(reworded, key=_containing):
+            key = version.cluster.key
+            if key in related or key in others:
+                continue
+            if not (long_enough and version.words >= config.related_min_words) and not (
+                self._contained(word_count, version.words, containment)
+            ):
+                continue
+            if not self._other_event(version, jaccard, encoded, others):
+                related.append(key)
         return Match(
             None,
             best,
@@ -122,6 +133,17 @@ class Matcher:
             other_events=tuple(others.values()),
             index=True,
         )
+
+    def _contained(self, words: int, other_words: int, containment: float) -> bool:
+        """True if the shorter of two paragraphs (``words`` and ``other_words`` words long,
+        ``containment``: share of the shorter's shingles in the longer) is contained in the
+        longer, which adds enough words to be more than a revision (see ``DedupeConfig``)."""
+        config = self._config
+        if containment < config.contained_share:
+            return False
+        shorter, longer = sorted((words, other_words))
+        added = max(config.contained_min_added, config.contained_min_growth * shorter)
+        return longer - shorter >= added
 
     def _other_event(
         self,

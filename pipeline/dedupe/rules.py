@@ -7,12 +7,18 @@ in the stored encoding (:func:`~pipeline.dedupe.state.encode_text`): in the nati
 Arabic letters, ASCII letters and digits (the common case), through the Python functions
 otherwise. The Python functions are the reference; both paths give the same results
 (property-tested in the unit tests).
+
+With ``actors`` (:class:`~pipeline.dedupe.actors.ActorNames`), a pair the wording rule reads as
+a revision, whose changed content words are few enough for a name swap (the same limit as the
+wording rule's), is also checked for a replaced actor (:func:`~pipeline.dedupe.actors.
+actor_change`), in Python on either path: "الطيران الروسي" → "الطيران السوري" is another event.
 """
 
 from __future__ import annotations
 
 from marsad_native import WordingRules
 
+from pipeline.dedupe.actors import ActorNames, actor_change
 from pipeline.dedupe.events import IGNORED, REVISION, WordingDiff, compare_wording
 from pipeline.dedupe.lexicon import (
     ACTOR_TRIGGERS,
@@ -25,13 +31,20 @@ from pipeline.dedupe.lexicon import (
 )
 from pipeline.dedupe.numbers import QUALIFIER_HEADS, NumericChange, numeric_diff
 from pipeline.dedupe.shingles import CODEPAGE
-from pipeline.dedupe.state import decode_text
+from pipeline.dedupe.state import decode_text, encode_text
 
 
 class WordRules:
     """The event check with fixed ``names`` and limits, and the numeric difference."""
 
-    __slots__ = ("_max_other_change_share", "_max_other_changes", "_names", "_native")
+    __slots__ = (
+        "_actor_vocabulary",
+        "_actors",
+        "_max_other_change_share",
+        "_max_other_changes",
+        "_names",
+        "_native",
+    )
 
     def __init__(
         self,
@@ -39,8 +52,15 @@ class WordRules:
         names: frozenset[str] = frozenset(),
         max_other_changes: int = 6,
         max_other_change_share: float = 0.15,
+        actors: ActorNames | None = None,
     ) -> None:
         self._names = names
+        self._actors = actors
+        self._actor_vocabulary = frozenset(
+            encode_text(word)
+            for word in (actors.vocabulary if actors else ())
+            if word not in IGNORED  # "في" of a long name is never what was replaced
+        )  # in the stored encoding, to look at two texts' words before decoding them
         self._max_other_changes = max_other_changes
         self._max_other_change_share = max_other_change_share
         self._native = WordingRules(
@@ -65,20 +85,43 @@ class WordRules:
 
     def compare(self, this: bytes, other: bytes) -> WordingDiff:
         """:func:`~pipeline.dedupe.events.compare_wording` of two canonical texts (stored
-        encoding)."""
+        encoding), then the actor check (see the module doc)."""
         found = self._native.compare(this, other)
         if found is not None:
             other_event, these, those, changes = found
             if not other_event and not changes:
                 return REVISION
-            return WordingDiff(other_event, tuple(these), tuple(those), changes)
-        return compare_wording(
-            _words(this),
-            _words(other),
-            names=self._names,
-            max_other_changes=self._max_other_changes,
-            max_other_change_share=self._max_other_change_share,
-        )
+            diff = WordingDiff(other_event, tuple(these), tuple(those), changes)
+        else:
+            diff = compare_wording(
+                _words(this),
+                _words(other),
+                names=self._names,
+                max_other_changes=self._max_other_changes,
+                max_other_change_share=self._max_other_change_share,
+            )
+        if diff.other_event or not diff.content_changes or self._actors is None:
+            return diff
+        return self._actor_check(this, other, diff)
+
+    def _actor_check(self, this: bytes, other: bytes, diff: WordingDiff) -> WordingDiff:
+        """``diff`` (a revision with content changes), or another event if an actor was
+        replaced and the content changes are few enough for a swap."""
+        actors = self._actors
+        assert actors is not None  # noqa: S101 - checked by the caller
+        shorter = min(this.count(b" "), other.count(b" ")) + 1  # canonical: single spaces
+        limit = max(self._max_other_changes, self._max_other_change_share * shorter)
+        if diff.content_changes > limit:
+            return diff  # an editor's rewrite, as for any other name
+        if this[:1] != b"\0" and other[:1] != b"\0":  # both in one byte a letter
+            here, there = set(this.split(b" ")), set(other.split(b" "))
+            vocabulary = self._actor_vocabulary
+            if vocabulary.isdisjoint(here - there) or vocabulary.isdisjoint(there - here):
+                return diff  # no actor's word on one side only: none was replaced
+        swapped = actor_change(_words(this), _words(other), actors)
+        if swapped is None:
+            return diff
+        return WordingDiff(True, swapped[0], swapped[1], diff.content_changes)
 
     def numeric_diff(self, before: bytes, after: bytes) -> tuple[NumericChange, ...]:
         """:func:`~pipeline.dedupe.numbers.numeric_diff` of two canonical texts (stored
