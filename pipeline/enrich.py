@@ -41,7 +41,20 @@ def enrichment_parts(settings: Settings) -> tuple[Tagger, DedupeConfig]:
     both); a broken lexicon stops here, with its file and field named."""
     tagger = Tagger.load(settings.lexicons_path())
     retention = timedelta(days=settings.dedupe_retention_days)
-    return tagger, standard_config(tagger.gazetteer, retention=retention)
+    return tagger, dedupe_config(tagger, retention=retention)
+
+
+def dedupe_config(tagger: Tagger, **overrides: Any) -> DedupeConfig:
+    """The deduplicator's configuration read from the same lexicons as ``tagger``: its
+    gazetteer's place names, its actors, its dedupe-guarded names (a deployment's own
+    lexicons, not the packaged ones); ``overrides`` replace any field."""
+    lexicons = tagger.lexicons
+    return standard_config(
+        tagger.gazetteer,
+        actors=lexicons.actors,
+        dedupe_guarded=frozenset(lexicons.stopwords.dedupe_guarded),
+        **overrides,
+    )
 
 
 def paragraph_id(url_id: str, index: int) -> str:

@@ -50,7 +50,7 @@ from pipeline.alerts import (
 )
 from pipeline.alerts.mentions import article_mentions
 from pipeline.dedupe import Deduplicator
-from pipeline.dedupe.gazetteer import standard_config
+from pipeline.enrich import dedupe_config
 from pipeline.sinks.factory import open_sink
 from pipeline.tagging import LexiconError, Tagger
 
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"{PROG}: cannot read {args.replay}: {exc}", file=sys.stderr)
         return 2
-    dedup = Deduplicator(standard_config(tagger.gazetteer))  # one gazetteer, as in the worker
+    dedup = Deduplicator(dedupe_config(tagger))  # the same lexicons, as in the worker
     replay = Replay(dedup, tagger, build_evaluator(ruleset, tagger), groups)
     bad = replay.run(text.splitlines(), sys.stdout, name=str(args.replay))
     if args.until is not None:
