@@ -57,6 +57,20 @@ def count_points(
     return sorted(counts.items(), key=lambda item: -item[1])
 
 
+def split_by_map(
+    points: list[tuple[PointKey, int]],
+) -> tuple[list[tuple[PointKey, int]], list[tuple[PointKey, int]]]:
+    """The points inside the map's frame, and those outside it (talks in Geneva, a strike in
+    Iraq): drawn and tabled, or only listed. Without the boundaries every point is listed."""
+    try:
+        bounds = geo.map_bounds(geo.governorates())
+    except MarsadError:
+        return points, []
+    inside = [item for item in points if bounds.contains(item[0][0], item[0][1])]
+    outside = [item for item in points if not bounds.contains(item[0][0], item[0][1])]
+    return inside, outside
+
+
 def draw(points: list[tuple[PointKey, int]]) -> tuple[Markup | None, str | None]:
     """The governorate map with the points, or None and why it could not be drawn."""
     marks = [
@@ -71,4 +85,4 @@ def draw(points: list[tuple[PointKey, int]]) -> tuple[Markup | None, str | None]
     return Markup(svg), None  # noqa: S704 - geo escapes every text it puts in the SVG
 
 
-__all__ = ["count_points", "draw", "label_point"]
+__all__ = ["count_points", "draw", "label_point", "split_by_map"]

