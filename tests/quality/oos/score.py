@@ -46,7 +46,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +55,7 @@ import yaml
 from kernel.datafiles import deploy_dir
 from pipeline.tagging import ParagraphTags, Tagger
 from pipeline.text import tokens
+from tests.quality.tagging.evaluate import Score
 
 HERE = Path(__file__).resolve().parent
 SENTENCES = HERE / "sentences.jsonl"
@@ -69,19 +70,8 @@ _ARTICLE = re.compile(r"^(al|ar|as|ad|at|el|an|ash|az)(?=[a-z]{3})")
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+class Counts(Score):
+    """The in-sample gate's counts (tp, fp, fn, precision, recall), added to per sentence."""
 
     def add(self, tp: int, fp: int, fn: int, error: str | None = None) -> None:
         self.tp += tp
