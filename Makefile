@@ -12,7 +12,7 @@ NATIVE := native/Cargo.toml native/Cargo.lock native/pyproject.toml native/marsa
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install stack-up stack-down stack-status run demo browser test test-unit test-matrix fuzz lint check bench bench-soak clean
+.PHONY: help install stack-up stack-down stack-status run demo browser test faults test-unit test-matrix fuzz lint check bench bench-soak clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -43,8 +43,11 @@ demo: stack-up ## the same system fed by sample Arabic sites served on loopback;
 browser: ## Debian's Chromium for the browser tests (apt-get install chromium, as root, if missing)
 	bash devtools/browser/ensure_chromium.sh
 
-test: stack-up browser ## the whole suite: unit, integration and browser tests on the real stack
-	$(BIN)/pytest
+test: stack-up browser ## the whole suite but the fault injection: unit, integration and browser tests on the real stack
+	$(BIN)/pytest -m "not faults"
+
+faults: install ## fault injection on its own Kafka and OpenSearch (docs/faults.md); MARSAD_FAULTS_ARTICLES (5000)
+	$(BIN)/pytest -m faults tests/faults
 
 test-unit: install ## only the fast tests (no services needed)
 	$(BIN)/pytest -m "not integration"
