@@ -74,6 +74,19 @@ class Settings(BaseSettings):
     )
     worker_id: str = "marsad-pipeline"
     dedupe_retention_days: float = Field(default=14.0, gt=0)
+    batch_size: int = Field(
+        default=64,
+        ge=1,
+        le=5000,
+        description="Most records a worker stage takes at once: pages extracted together, "
+        "articles enriched and written in one bulk request.",
+    )
+    batch_wait_s: float = Field(
+        default=0.2,
+        gt=0,
+        le=10,
+        description="How long a worker stage waits to fill a batch before it handles what it has.",
+    )
     lexicon_dir: Path | None = Field(
         default=None, description="Versioned tagging lexicons (default: lexicons/ of deploy_dir)."
     )

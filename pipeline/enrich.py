@@ -27,6 +27,7 @@ from pipeline.dedupe import (
     standard_config,
 )
 from pipeline.document import article_document
+from pipeline.metrics import cpu_step
 from pipeline.sinks.types import IndexAction
 from pipeline.stages import Enrichment
 from pipeline.tagging import ArticleTags, Tagger, to_index_fields
@@ -173,35 +174,39 @@ class DedupeEnricher:
 
     def enrich(self, article: ExtractedArticle) -> Enrichment:
         dedup = self._deduplicator()
-        verdict = dedup.process(
-            ArticleInput(
-                url_id=article.url_id,
-                source=article.source_id,
-                url=article.url,
-                published=article.published_at,
-                seen_at=article.fetched_at.astimezone(UTC),
-                title=article.title,
-                paragraphs=article.paragraphs,
-                content_hash=article.content_hash,
+        with cpu_step("dedupe"):
+            verdict = dedup.process(
+                ArticleInput(
+                    url_id=article.url_id,
+                    source=article.source_id,
+                    url=article.url,
+                    published=article.published_at,
+                    seen_at=article.fetched_at.astimezone(UTC),
+                    title=article.title,
+                    paragraphs=article.paragraphs,
+                    content_hash=article.content_hash,
+                )
             )
-        )
-        document = article_document(article) | dedupe_fields(verdict, article.url)
-        paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
+            changes = tuple(dedup.drain_changes())
         tags: ArticleTags | None = None
         if self._tagger is not None:
-            published = article.published_at.date() if article.published_at else None
-            tags = self._tagger.tag_article([p.text for p in verdict.paragraphs], published)
-            document |= to_index_fields(tags)
-            for doc, paragraph_tags in zip(paragraph_docs, tags.paragraphs, strict=True):
-                doc.update(to_index_fields(paragraph_tags))
-        actions = [IndexAction("articles", article.url_id, document)]
-        actions += [
-            IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
-            for doc in paragraph_docs
-        ]
-        return Enrichment(
-            tuple(actions), tuple(dedup.drain_changes()), enriched_article(article, verdict, tags)
-        )
+            with cpu_step("tag"):
+                published = article.published_at.date() if article.published_at else None
+                tags = self._tagger.tag_article([p.text for p in verdict.paragraphs], published)
+        with cpu_step("document"):
+            document = article_document(article) | dedupe_fields(verdict, article.url)
+            paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
+            if tags is not None:
+                document |= to_index_fields(tags)
+                for doc, paragraph_tags in zip(paragraph_docs, tags.paragraphs, strict=True):
+                    doc.update(to_index_fields(paragraph_tags))
+            actions = [IndexAction("articles", article.url_id, document)]
+            actions += [
+                IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
+                for doc in paragraph_docs
+            ]
+            enriched = enriched_article(article, verdict, tags)
+        return Enrichment(tuple(actions), changes, enriched)
 
     async def commit(self, enrichment: Enrichment) -> None:
         for key, value in enrichment.changes:

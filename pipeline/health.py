@@ -34,13 +34,14 @@ class StageProgress:
     last_done: float | None = None
     """Monotonic time the last record was finished."""
     busy_since: float | None = None
-    """Monotonic time the record in hand was taken; None between records."""
+    """Monotonic time the record (or batch) in hand was taken; None between them."""
 
     def started(self, now: float) -> None:
         self.busy_since = now
 
-    def finished(self, now: float) -> None:
-        self.records += 1
+    def finished(self, now: float, records: int = 1) -> None:
+        """``records`` done (a batch) at ``now``."""
+        self.records += records
         self.last_done = now
         self.busy_since = None
 

@@ -28,11 +28,20 @@ and tags of one article), ``marsad_index_bulk_seconds{outcome}`` (one bulk call 
 each try counted, failed ones under ``outcome="error"``). Sampled: ``marsad_consumer_lag``,
 ``marsad_dedupe_state_entries{kind}``, ``marsad_dedupe_state_bytes{kind}`` and
 ``marsad_stage_last_progress_timestamp_seconds{stage}`` (alert on ``time() - it`` while lag > 0).
+
+CPU: ``marsad_step_cpu_seconds_total{step}``, the CPU time of the worker's thread spent in each
+synchronous step of the text work (``extract``: decode and extract a page; ``decode``: an
+extracted article read back; ``dedupe``; ``tag``; ``document``: the index documents built;
+``alerts``: the rules evaluated). Measured with :func:`time.thread_time` around code that never
+awaits, so nothing else the event loop runs is counted in; ``marsad bench`` divides them by the
+articles and sets them beside the process's whole CPU.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -71,6 +80,12 @@ ALERT_NOTIFICATIONS = Counter(
     "marsad_alerts_notifications_total",
     "Alert events handed to a notifier",
     ["notifier", "outcome"],
+)
+
+STEP_CPU = Counter(
+    "marsad_step_cpu_seconds_total",
+    "CPU seconds of the worker's thread in each synchronous step of the text work",
+    ["step"],
 )
 
 DEAD_LETTERS = Counter("marsad_dlq_records_total", "Records sent to the DLQ", ["stage", "error"])
@@ -122,3 +137,13 @@ def set_dedupe_sizes(stats: Mapping[str, int]) -> None:
             DEDUPE_BYTES.labels(key.removesuffix("_bytes")).set(value)
         else:
             DEDUPE_ENTRIES.labels(key).set(value)
+
+
+@contextmanager
+def cpu_step(step: str) -> Iterator[None]:
+    """Count the CPU time of this thread in the block as ``step`` (the block must not await)."""
+    started = time.thread_time()
+    try:
+        yield
+    finally:
+        STEP_CPU.labels(step).inc(time.thread_time() - started)

@@ -13,15 +13,23 @@ from cli.commands.worker import prepare
 from cli.services import resolve
 from cli.supervisor import Children
 from devtools.bench import (
+    CpuWatch,
     MemoryWatch,
+    TextWork,
     baseline_pages_per_s,
+    breakdown,
+    format_breakdown,
+    free_port,
     percentile,
     publish,
     raw_page,
+    scrape_steps,
+    text_work_baseline,
     watch_visibility,
 )
 from devtools.commands.demo import wait_for_worker
 from devtools.demo import generate_articles
+from devtools.stack import status
 from kernel.exceptions import MarsadError
 from kernel.records import RawPage
 from kernel.settings import Settings
@@ -66,6 +74,35 @@ def cleanup(settings: Settings) -> None:
     client.close()
 
 
+def service_pids(settings: Settings) -> dict[str, int]:
+    """The running services of the local stack (broker, engine), by name."""
+    return {
+        service.name: service.pid
+        for service in status(settings).services
+        if service.running and service.pid is not None
+    }
+
+
+def baselines(
+    settings: Settings, warmup: list[RawPage], sample: list[RawPage]
+) -> tuple[float, TextWork]:
+    """The two in-process baselines, after a warm-up: decode + extract (pages/s), and the
+    whole text work."""
+    baseline_pages_per_s(warmup)  # first calls load what extraction loads lazily
+    baseline = baseline_pages_per_s(sample)
+    print(
+        f"baseline (decode + extract in one process, no Kafka/engine): {baseline:.0f} pages/s",
+        flush=True,
+    )
+    text_work = text_work_baseline(settings, sample)
+    print(
+        f"baseline (the whole text work in one process: decode, extract, dedupe, tag, build"
+        f" documents; no Kafka/engine): {text_work.per_s:.0f} articles/s",
+        flush=True,
+    )
+    return baseline, text_work
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         settings = bench_settings(resolve(Settings()))
@@ -80,18 +117,19 @@ def run(args: argparse.Namespace) -> int:
     articles = list(generate_articles(args.seed, args.articles + args.warmup))
     pages = [raw_page(a) for a in articles]
     warmup, measured = pages[: args.warmup], pages[args.warmup :]
-    baseline = baseline_pages_per_s(measured[: min(500, len(measured))])
-    print(
-        f"baseline (decode + extract in one process, no Kafka/engine): {baseline:.0f} pages/s",
-        flush=True,
+    baseline, text_work = baselines(
+        settings, warmup, measured[: min(args.baseline_articles, len(measured))]
     )
+    web_port = free_port()
     env = {
         "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
         "MARSAD_SEARCH_URL": str(settings.search_url),
         "MARSAD_TOPIC_NAMESPACE": settings.topic_namespace,
         "MARSAD_INDEX_PREFIX": settings.index_prefix,
         "MARSAD_WORKER_ID": settings.worker_id,
+        "MARSAD_WORKER_WEB_PORT": str(web_port),
     }
+    metrics_url = f"http://127.0.0.1:{web_port}/metrics"
     children = Children()
     try:
         children.start("worker", "worker", env=env, log_to=settings.home / "bench" / "worker.log")
@@ -100,7 +138,12 @@ def run(args: argparse.Namespace) -> int:
         wait_for_worker(settings, children, 300)
         print(f"worker warmed up on {len(warmup)} pages; publishing {len(measured)}...", flush=True)
         watch.reset()
+        cpu = CpuWatch({"worker": children.procs[0][1].pid} | service_pids(settings))
+        steps_before = scrape_steps(metrics_url)
+        cpu.start()
         seen, sent = asyncio.run(publish_and_watch(settings, measured, args.rate, args.timeout))
+        processes = cpu.stop()
+        steps = {k: v - steps_before.get(k, 0.0) for k, v in scrape_steps(metrics_url).items()}
         peak = watch.stop()
     except MarsadError as exc:
         print(f"marsad bench: {exc}", file=sys.stderr)
@@ -125,7 +168,10 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"published {'all at once' if not args.rate else f'at {args.rate:.0f} articles/s'}")
     print(f"worker peak RSS: {peak / 2**20:.0f} MiB")
-    print(f"ratio end-to-end / baseline: {rate / baseline:.2f}")
+    print(f"ratio end-to-end / baseline (decode + extract): {rate / baseline:.2f}")
+    print(f"ratio end-to-end / baseline (whole text work): {rate / text_work.per_s:.2f}")
+    print()
+    print(format_breakdown(breakdown(len(seen), steps, processes, text_work), len(seen), steps))
     return 0 if len(seen) == len(sent) else 1
 
 
@@ -139,6 +185,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds to wait for the index"
+    )
+    parser.add_argument(
+        "--baseline-articles",
+        type=int,
+        default=500,
+        help="articles the in-process baselines run on (the first of the measured ones)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench topics and index")
     parser.set_defaults(func=run)

@@ -50,7 +50,7 @@ from pipeline.alerts import (
     coalesce,
     group_of,
 )
-from pipeline.metrics import ALERT_ARTICLES, ALERT_EVENTS, ALERT_NOTIFICATIONS
+from pipeline.metrics import ALERT_ARTICLES, ALERT_EVENTS, ALERT_NOTIFICATIONS, cpu_step
 from pipeline.notifiers import Delivery, Notifier, deliver, delivery_id
 from pipeline.sinks.types import IndexAction, SinkError
 from pipeline.stages.base import (
@@ -182,19 +182,20 @@ class AlertStage:
         await self._refresh_marks(evaluator)
         now = self._clock()
         try:
-            if record.key == TICK_KEY:
-                tick = Tick.model_validate_json(record.value).tick
-                watermark = evaluator.state.watermark
-                live = watermark is not None and tick - watermark <= LIVE_HORIZON
-                events = evaluator.advance(tick) if live else []
-            else:
-                article = EnrichedArticle.model_validate_json(record.value)
-                events = [
-                    event
-                    for mention in mentions_of(article, self._groups)
-                    for event in evaluator.process(mention, now=now)
-                ]
-                ALERT_ARTICLES.inc()
+            with cpu_step("alerts"):
+                if record.key == TICK_KEY:
+                    tick = Tick.model_validate_json(record.value).tick
+                    watermark = evaluator.state.watermark
+                    live = watermark is not None and tick - watermark <= LIVE_HORIZON
+                    events = evaluator.advance(tick) if live else []
+                else:
+                    article = EnrichedArticle.model_validate_json(record.value)
+                    events = [
+                        event
+                        for mention in mentions_of(article, self._groups)
+                        for event in evaluator.process(mention, now=now)
+                    ]
+                    ALERT_ARTICLES.inc()
         except ValidationError as exc:
             return await reject(
                 self._dead_letter,

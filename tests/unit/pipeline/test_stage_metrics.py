@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from prometheus_client import REGISTRY
 
+from pipeline.metrics import cpu_step
 from pipeline.sinks.types import SinkError
 from pipeline.stages import ExtractStage, IndexStage, SourceRecord
 from pipeline.stages.outcomes import StageOutcome
@@ -61,3 +63,23 @@ async def test_index_dead_letters_count_by_reason() -> None:
     sink = MemorySink([SinkError("mapping", retriable=False)])
     await IndexStage(sink, Letters(), retry=FAST).process(article_record(extracted(["نص"])))
     assert (refused(), rejected()) == (1, 1)
+
+
+def test_cpu_step_counts_this_threads_cpu_under_its_step() -> None:
+    spent = counter("marsad_step_cpu_seconds_total", step="unit-test-step")
+    with cpu_step("unit-test-step"):
+        deadline = time.thread_time() + 0.02
+        while time.thread_time() < deadline:  # burn CPU: thread time moves only with work
+            pass
+    assert spent() >= 0.02
+
+
+async def test_extract_and_decode_steps_are_counted_per_record() -> None:
+    extract = counter("marsad_step_cpu_seconds_total", step="extract")
+    decode = counter("marsad_step_cpu_seconds_total", step="decode")
+    await ExtractStage(Forwarded(), Letters()).process(page_record(article_html(seed_paragraphs())))
+    await IndexStage(MemorySink([]), Letters(), retry=FAST).process(
+        article_record(extracted(["نص"]))
+    )
+    assert extract() > 0
+    assert decode() > 0
