@@ -58,6 +58,21 @@ def dedupe_config(tagger: Tagger, **overrides: Any) -> DedupeConfig:
     )
 
 
+def article_input(article: ExtractedArticle) -> ArticleInput:
+    """The deduplicator's input for an extracted article (the worker's, and any run that must
+    give the worker's clusters)."""
+    return ArticleInput(
+        url_id=article.url_id,
+        source=article.source_id,
+        url=article.url,
+        published=article.published_at,
+        seen_at=article.fetched_at.astimezone(UTC),
+        title=article.title,
+        paragraphs=article.paragraphs,
+        content_hash=article.content_hash,
+    )
+
+
 def paragraph_id(url_id: str, index: int) -> str:
     return f"{url_id}:{index}"
 
@@ -175,18 +190,7 @@ class DedupeEnricher:
     def enrich(self, article: ExtractedArticle) -> Enrichment:
         dedup = self._deduplicator()
         with cpu_step("dedupe"):
-            verdict = dedup.process(
-                ArticleInput(
-                    url_id=article.url_id,
-                    source=article.source_id,
-                    url=article.url,
-                    published=article.published_at,
-                    seen_at=article.fetched_at.astimezone(UTC),
-                    title=article.title,
-                    paragraphs=article.paragraphs,
-                    content_hash=article.content_hash,
-                )
-            )
+            verdict = dedup.process(article_input(article))
             changes = tuple(dedup.drain_changes())
         tags: ArticleTags | None = None
         if self._tagger is not None:

@@ -27,7 +27,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,9 +41,9 @@ from devtools.stack import StackInfo
 from kernel.records import DeadLetter, ExtractedArticle, RawPage
 from kernel.settings import Settings
 from kernel.topics import DLQ, PAGES, TopicSpec
-from pipeline.dedupe import ArticleInput, Deduplicator
+from pipeline.dedupe import Deduplicator
 from pipeline.document import extract_article
-from pipeline.enrich import enrichment_parts, paragraph_id
+from pipeline.enrich import article_input, enrichment_parts, paragraph_id
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
 from pipeline.web import find_url
 
@@ -81,20 +80,6 @@ class Corpus:
 
 def extracted(page: RawPage) -> ExtractedArticle:
     return extract_article(page, source_offset="reference")
-
-
-def article_input(article: ExtractedArticle) -> ArticleInput:
-    """The deduplicator's input, exactly as :class:`pipeline.enrich.DedupeEnricher` builds it."""
-    return ArticleInput(
-        url_id=article.url_id,
-        source=article.source_id,
-        url=article.url,
-        published=article.published_at,
-        seen_at=article.fetched_at.astimezone(UTC),
-        title=article.title,
-        paragraphs=article.paragraphs,
-        content_hash=article.content_hash,
-    )
 
 
 def reference_run(settings: Settings, pages: Sequence[RawPage]) -> Reference:

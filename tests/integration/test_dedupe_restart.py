@@ -12,7 +12,6 @@ import asyncio
 import signal
 import time
 from collections.abc import Iterator
-from datetime import UTC
 from typing import Any
 
 import pytest
@@ -27,8 +26,8 @@ from devtools.stack import StackInfo
 from kernel.records import ExtractedArticle, RawPage
 from kernel.settings import Settings
 from kernel.topics import EXTRACTED, PAGES
-from pipeline.dedupe import ArticleInput, Deduplicator
-from pipeline.enrich import enrichment_parts
+from pipeline.dedupe import Deduplicator
+from pipeline.enrich import article_input, enrichment_parts
 from pipeline.sinks.factory import open_sink
 
 from .support import isolated, start_worker, stop_worker, wait_until_consumed
@@ -187,18 +186,7 @@ def test_clusters_survive_a_killed_worker(own: Settings) -> None:
     processed = extracted_in_order(own)
     assert processed[-1].url_id == probe.url_id  # published last, after everything was consumed
     for article in processed:
-        verdict = dedup.process(
-            ArticleInput(
-                article.url_id,
-                article.source_id,
-                article.url,
-                article.published_at,
-                article.fetched_at.astimezone(UTC),
-                article.title,
-                article.paragraphs,
-                content_hash=article.content_hash,
-            )
-        )
+        verdict = dedup.process(article_input(article))
     expected = {p.index: p.outlet_count for p in verdict.paragraphs}
     assert {i: d["outlet_count"] for i, d in copy.items()} == expected
     assert all(n >= 2 for n in expected.values())
