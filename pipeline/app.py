@@ -1,11 +1,23 @@
-"""The Faust application: two agents wired to their topics and the DLQ.
+"""The Faust application: four agents wired to their topics and the DLQ.
 
-``extract-pages`` reads ``news.pages.v1`` (4 partitions, scales with workers) and forwards
-clean articles to ``news.extracted.v1``; ``index-articles`` reads that single-partition topic in
-batches (``batch_size`` articles, or what came within ``batch_wait_s``), enriches
-(dedupe, tags) and indexes each batch in one bulk request. Each event is acknowledged only when
-its stage returned, that is after the next hop (Kafka, the engine, or the DLQ) acknowledged;
-Faust commits only acknowledged offsets.
+- ``extract-pages`` reads ``news.pages.v1`` (4 partitions) and forwards clean articles to
+  ``news.extracted.v1`` (4 partitions), each into the partition of its page, so a page
+  partition's order is kept;
+- ``sequence-articles`` reads ``news.extracted.v1`` and forwards every article into the one
+  partition of ``news.sequenced.v1``: the one order the dedupe decisions are taken in;
+- ``dedupe-articles`` reads ``news.sequenced.v1``, decides (state: table ``dedupe-state``) and
+  forwards each article with its verdict to ``news.deduped.v1`` (4 partitions, by url_id);
+- ``index-articles`` reads ``news.deduped.v1``, tags, builds the documents and indexes a batch
+  in one bulk request, then publishes the enriched articles.
+
+Every agent but ``dedupe-articles`` runs in every worker, on the partitions Kafka gives it;
+``dedupe-articles`` runs in the worker that holds ``news.sequenced.v1``'s partition and moves
+with it (a worker dying, a worker joining): the new holder rebuilds the state from the table,
+and a worker that lost the partition drops its copy from memory (docs/scaling.md).
+
+Each agent takes batches (``batch_size`` records, or what came within ``batch_wait_s``) and
+acknowledges a batch only when its stage returned, that is after the next hop (Kafka, the
+engine, or the DLQ) acknowledged; Faust commits only acknowledged offsets.
 
 After a (re)start with table state to restore, stream partitions are held in the Kafka client
 until they have been sought and Faust has emptied its queues
@@ -29,62 +41,54 @@ import faust
 from kernel.kafka_security import KafkaSecurity
 from kernel.records import DeadLetter, EnrichedArticle, ExtractedArticle, Tick, utcnow
 from kernel.settings import Settings
-from kernel.topics import ALERTS, ARTICLES, DLQ, EXTRACTED, PAGES
+from kernel.topics import ALERTS, ARTICLES, DEDUPED, DLQ, EXTRACTED, PAGES, SEQUENCED
 from pipeline.alerting import Alerting, load_marks, published_deliveries
 from pipeline.alerts import AlertEvent, AlertState
 from pipeline.dedupe import Deduplicator
-from pipeline.enrich import DedupeEnricher, enrichment_parts
+from pipeline.enrich import DedupedArticle, DedupeDecider, VerdictEnricher, enrichment_parts
 from pipeline.health import StageProgress
 from pipeline.sampler import WorkerMonitor
 from pipeline.seams.faust_recovery import SeekThenResumeTableManager
 from pipeline.sinks.factory import open_sink
 from pipeline.sinks.types import SearchSink
 from pipeline.stages import (
-    BasicEnricher,
+    DedupeStage,
     DependencyUnavailable,
-    Enricher,
     ExtractStage,
     IndexStage,
+    SequenceStage,
     SourceRecord,
 )
 from pipeline.stages.alerts import TICK_KEY, AlertStage, NotifyStage, alert_record
+from pipeline.stages.base import parse_where
 
 log = logging.getLogger(__name__)
 
-EnricherFactory = Callable[[faust.App], Callable[[], Enricher]]
 
+def dedupe_decider(
+    app: faust.App, settings: Settings, monitor: WorkerMonitor | None = None
+) -> DedupeDecider:
+    """The dedupe stage's decider, its state in a changelog-backed table of one partition (that
+    of ``news.sequenced.v1``); the deduplicator's size is sampled by ``monitor``."""
+    table = app.Table(
+        "dedupe-state",
+        partitions=SEQUENCED.partitions,
+        key_type=bytes,
+        value_type=bytes,
+        # the stage writes a batch's state after the batch, outside Faust's per-event context:
+        # the producer's partitioner places the records (one partition: the same one)
+        use_partitioner=True,
+        help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
+    )
+    _, config = enrichment_parts(settings)
 
-def basic_enricher(app: faust.App) -> Callable[[], Enricher]:
-    return BasicEnricher
+    def deduplicator() -> Deduplicator:
+        dedup = Deduplicator(config)
+        if monitor is not None:
+            monitor.watch_dedupe(dedup.stats)
+        return dedup
 
-
-def dedupe_enricher(settings: Settings, monitor: WorkerMonitor | None = None) -> EnricherFactory:
-    """Deduplication (state in a changelog-backed table, one partition) and tagging; the
-    deduplicator's size is sampled by ``monitor``."""
-
-    def factory(app: faust.App) -> Callable[[], Enricher]:
-        table = app.Table(
-            "dedupe-state",
-            partitions=EXTRACTED.partitions,
-            key_type=bytes,
-            value_type=bytes,
-            # the index stage writes a batch's state after the batch, outside Faust's per-event
-            # context: the producer's partitioner places the records, not the current event's
-            # partition (the same one while news.extracted.v1 has one partition)
-            use_partitioner=True,
-            help="Deduplicator state records (pipeline.dedupe), rebuilt into memory at start",
-        )
-        tagger, config = enrichment_parts(settings)
-
-        def deduplicator() -> Deduplicator:
-            dedup = Deduplicator(config)
-            if monitor is not None:
-                monitor.watch_dedupe(dedup.stats)
-            return dedup
-
-        return lambda: DedupeEnricher(deduplicator, table, tagger)
-
-    return factory
+    return DedupeDecider(deduplicator, table)
 
 
 def broker_credentials(security: KafkaSecurity) -> dict[str, Any]:
@@ -151,7 +155,6 @@ PRODUCER_LINGER_S = 0.005
 def create_app(
     settings: Settings,
     sink_factory: Callable[[Settings], SearchSink] = open_sink,
-    enricher_factory: EnricherFactory | None = None,
     monitor: WorkerMonitor | None = None,
     alerting: Alerting | None = None,
 ) -> faust.App:
@@ -168,7 +171,7 @@ def create_app(
         store="memory://",
         datadir=str(settings.home / "faust"),
         web_enabled=False,
-        topic_partitions=EXTRACTED.partitions,
+        topic_partitions=SEQUENCED.partitions,
         topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
@@ -185,43 +188,25 @@ def create_app(
         TableManager=SeekThenResumeTableManager,
         **broker_credentials(settings.kafka_security()),
     )
-    pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
-    extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
     dlq = app.topic(settings.topic(DLQ), key_type=bytes, value_type=bytes)
     articles = app.topic(settings.topic(ARTICLES), key_type=bytes, value_type=bytes)
-    make_enricher = (enricher_factory or dedupe_enricher(settings, monitor))(app)
-    watched = {settings.topic(PAGES), settings.topic(EXTRACTED)}
+    watched = {settings.topic(t) for t in (PAGES, EXTRACTED, SEQUENCED, DEDUPED)}
     if alerting is not None:
         watched |= {settings.topic(ARTICLES), settings.topic(ALERTS)}
     monitor.install(app, topics=watched)
-    extract_progress = monitor.stage(ExtractStage.name, "extract-pages")
-    index_progress = monitor.stage(IndexStage.name, "index-articles")
 
     async def send_dead_letter(letter: DeadLetter) -> None:
         key = letter.key.encode() if letter.key else None
         await (await dlq.send(key=key, value=letter.to_bytes()))  # wait for Kafka's ack
 
-    async def forward(article: ExtractedArticle) -> Awaitable[object]:
-        """Queued in order; the returned future is Kafka's acknowledgement."""
-        return await extracted.send(key=article.url_id.encode(), value=article.to_bytes())
-
-    async def publish(article: EnrichedArticle) -> Awaitable[object]:
-        return await articles.send(key=article.url_id.encode(), value=article.to_bytes())
-
-    @app.agent(pages, name="extract-pages")
-    async def extract_pages(stream: Any) -> None:
-        stage = ExtractStage(forward, send_dead_letter)
-        await _in_batches(app, stream, settings, extract_progress, stage.process_batch)
-
-    @app.agent(extracted, name="index-articles")
-    async def index_articles(stream: Any) -> None:
-        sink = sink_factory(settings)
-        try:
-            stage = IndexStage(sink, send_dead_letter, make_enricher(), publish=publish)
-            await _in_batches(app, stream, settings, index_progress, stage.process_batch)
-        finally:
-            await sink.close()
-
+    _article_agents(
+        app,
+        settings,
+        monitor=monitor,
+        articles=articles,
+        send_dead_letter=send_dead_letter,
+        sink_factory=sink_factory,
+    )
     if alerting is not None:
         _alert_agents(
             app,
@@ -233,6 +218,91 @@ def create_app(
             sink_factory=sink_factory,
         )
     return app
+
+
+def _article_agents(
+    app: faust.App,
+    settings: Settings,
+    *,
+    monitor: WorkerMonitor,
+    articles: Any,
+    send_dead_letter: Callable[[DeadLetter], Awaitable[None]],
+    sink_factory: Callable[[Settings], SearchSink],
+) -> None:
+    """The four agents from a page to its documents (see the module's docstring)."""
+    pages = app.topic(settings.topic(PAGES), key_type=bytes, value_type=bytes)
+    extracted = app.topic(settings.topic(EXTRACTED), key_type=bytes, value_type=bytes)
+    sequenced = app.topic(settings.topic(SEQUENCED), key_type=bytes, value_type=bytes)
+    deduped = app.topic(settings.topic(DEDUPED), key_type=bytes, value_type=bytes)
+    decider = dedupe_decider(app, settings, monitor)
+    tagger, _ = enrichment_parts(settings)
+    extract_progress = monitor.stage(ExtractStage.name, "extract-pages")
+    sequence_progress = monitor.stage(SequenceStage.name, "sequence-articles")
+    dedupe_progress = monitor.stage(DedupeStage.name, "dedupe-articles")
+    index_progress = monitor.stage(IndexStage.name, "index-articles")
+
+    def on_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        """Faust revokes every partition before a rebalance: if the dedupe stage's was among
+        them, another worker may decide until it comes back, so the state in memory is stale."""
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        if any(tp.topic == sequenced.get_topic_name() for tp in revoked):
+            decider.reset()
+
+    app.on_partitions_revoked.connect(on_revoked)
+
+    async def forward(article: ExtractedArticle) -> Awaitable[object]:
+        """Queued in order, into its page's partition; the returned future is Kafka's
+        acknowledgement."""
+        where = parse_where(article.source_offset)
+        partition = (where[1] if where is not None else 0) % EXTRACTED.partitions
+        key = article.url_id.encode()
+        ack: Awaitable[object] = await extracted.send(
+            key=key, value=article.to_bytes(), partition=partition
+        )
+        return ack
+
+    async def sequence(key: bytes | None, value: bytes) -> Awaitable[object]:
+        return await sequenced.send(key=key, value=value)
+
+    async def decided(article: ExtractedArticle, verdict: Any) -> Awaitable[object]:
+        value = DedupedArticle(article, verdict).to_bytes()
+        return await deduped.send(key=article.url_id.encode(), value=value)
+
+    async def publish(article: EnrichedArticle) -> Awaitable[object]:
+        ack: Awaitable[object] = await articles.send(
+            key=article.url_id.encode(), value=article.to_bytes()
+        )
+        return ack
+
+    @app.agent(pages, name="extract-pages")
+    async def extract_pages(stream: Any) -> None:
+        stage = ExtractStage(forward, send_dead_letter)
+        await _in_batches(app, stream, settings, extract_progress, stage.process_batch)
+
+    @app.agent(extracted, name="sequence-articles")
+    async def sequence_articles(stream: Any) -> None:
+        stage = SequenceStage(sequence, send_dead_letter)
+        await _in_batches(app, stream, settings, sequence_progress, stage.process_batch)
+
+    @app.agent(sequenced, name="dedupe-articles")
+    async def dedupe_articles(stream: Any) -> None:
+        stage = DedupeStage(decider, decided, send_dead_letter)
+        await _in_batches(app, stream, settings, dedupe_progress, stage.process_batch)
+
+    @app.agent(deduped, name="index-articles")
+    async def index_articles(stream: Any) -> None:
+        sink = sink_factory(settings)
+        try:
+            stage = IndexStage(
+                sink,
+                send_dead_letter,
+                VerdictEnricher(tagger),
+                publish=publish,
+                decode=DedupedArticle.from_bytes,
+            )
+            await _in_batches(app, stream, settings, index_progress, stage.process_batch)
+        finally:
+            await sink.close()
 
 
 def _alert_agents(

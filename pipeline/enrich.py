@@ -1,19 +1,29 @@
-"""Enrichment of the index stage: deduplication and tags, with durable dedupe state.
+"""Enrichment: deduplication and tags, with durable dedupe state.
+
+In the worker the two are separate stages (docs/scaling.md): the dedupe stage
+(:class:`DedupeDecider`) decides on one total order of articles and sends each article with
+its verdict (:class:`DedupedArticle`) on; the index stage (:class:`VerdictEnricher`) tags it
+and builds its documents, on any number of partitions. A replay or a benchmark does both in
+one process (:class:`DedupeEnricher`); both paths build the same documents
+(:func:`article_enrichment`).
 
 The :class:`Deduplicator` keeps its state in memory; every change it makes is written, after
-the engine acknowledged the documents, to a Faust table whose changelog topic is the
-durable copy. On the first article after (re)start the in-memory state is rebuilt from the
-table, which Faust has recovered from the changelog by then. Replays are recognised by
-``url_id``, so nothing is counted twice.
+the next hop acknowledged what was decided, to a Faust table whose changelog topic is the
+durable copy. On the first article after (re)start, or after the stage's partition was revoked,
+the in-memory state is rebuilt from the table, which Faust has recovered from the changelog by
+then. Replays are recognised by ``url_id``, so nothing is counted twice.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pydantic import ValidationError
 
 from kernel.records import EnrichedArticle, ExtractedArticle, TaggedParagraph, utcnow
 from kernel.settings import Settings
@@ -30,6 +40,8 @@ from pipeline.document import article_document
 from pipeline.metrics import cpu_step
 from pipeline.sinks.types import IndexAction
 from pipeline.stages import Enrichment
+from pipeline.stages.base import BadRecord
+from pipeline.stages.index import StateChange
 from pipeline.tagging import ArticleTags, Tagger, to_index_fields
 
 log = logging.getLogger(__name__)
@@ -162,19 +174,19 @@ def enriched_article(
     )
 
 
-class DedupeEnricher:
-    """Deduplicates (and tags) one article at a time; state changes go to ``table``."""
+class DedupeDecider:
+    """The dedupe decision and its durable state: a :class:`Deduplicator` rebuilt from
+    ``table`` on first use (and again after :meth:`reset`), whose state changes are written to
+    ``table`` by :meth:`commit` once the next hop acknowledged what was decided."""
 
     def __init__(
         self,
         make: Callable[[], Deduplicator],
         table: StateTable,
-        tagger: Tagger | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._make = make
         self._table = table
-        self._tagger = tagger
         self._clock = clock
         self._dedup: Deduplicator | None = None
 
@@ -187,35 +199,112 @@ class DedupeEnricher:
             self._dedup = dedup
         return self._dedup
 
-    def enrich(self, article: ExtractedArticle) -> Enrichment:
+    def reset(self) -> None:
+        """Forget the in-memory state: the next decision rebuilds it from the table. For a
+        worker that lost the stage's partition (another worker may decide meanwhile)."""
+        if self._dedup is not None:
+            log.info("dedupe state dropped from memory (partition revoked)")
+        self._dedup = None
+
+    def decide(self, article: ExtractedArticle) -> tuple[ArticleVerdict, tuple[StateChange, ...]]:
         dedup = self._deduplicator()
         with cpu_step("dedupe"):
             verdict = dedup.process(article_input(article))
-            changes = tuple(dedup.drain_changes())
-        tags: ArticleTags | None = None
-        if self._tagger is not None:
-            with cpu_step("tag"):
-                published = article.published_at.date() if article.published_at else None
-                tags = self._tagger.tag_article([p.text for p in verdict.paragraphs], published)
-        with cpu_step("document"):
-            document = article_document(article) | dedupe_fields(verdict, article.url)
-            paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
-            if tags is not None:
-                document |= to_index_fields(tags)
-                for doc, paragraph_tags in zip(paragraph_docs, tags.paragraphs, strict=True):
-                    doc.update(to_index_fields(paragraph_tags))
-            actions = [IndexAction("articles", article.url_id, document)]
-            actions += [
-                IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
-                for doc in paragraph_docs
-            ]
-            enriched = enriched_article(article, verdict, tags)
-        return Enrichment(tuple(actions), changes, enriched)
+            return verdict, tuple(dedup.drain_changes())
 
-    async def commit(self, enrichment: Enrichment) -> None:
-        for key, value in enrichment.changes:
+    def commit(self, changes: Sequence[StateChange]) -> None:
+        for key, value in changes:
             raw = key.encode()
             if value is None:
                 self._table.pop(raw, None)
             else:
                 self._table[raw] = json.dumps(value, ensure_ascii=False).encode()
+
+
+def article_enrichment(
+    article: ExtractedArticle, verdict: ArticleVerdict, tagger: Tagger | None
+) -> Enrichment:
+    """The documents of an article and its verdict (tagged with ``tagger``), and the enriched
+    article for ``news.articles.v1``; no state changes."""
+    tags: ArticleTags | None = None
+    if tagger is not None:
+        with cpu_step("tag"):
+            published = article.published_at.date() if article.published_at else None
+            tags = tagger.tag_article([p.text for p in verdict.paragraphs], published)
+    with cpu_step("document"):
+        document = article_document(article) | dedupe_fields(verdict, article.url)
+        paragraph_docs = [paragraph_document(article, verdict, p) for p in verdict.paragraphs]
+        if tags is not None:
+            document |= to_index_fields(tags)
+            for doc, paragraph_tags in zip(paragraph_docs, tags.paragraphs, strict=True):
+                doc.update(to_index_fields(paragraph_tags))
+        actions = [IndexAction("articles", article.url_id, document)]
+        actions += [
+            IndexAction("paragraphs", paragraph_id(article.url_id, doc["paragraph_index"]), doc)
+            for doc in paragraph_docs
+        ]
+        enriched = enriched_article(article, verdict, tags)
+    return Enrichment(tuple(actions), (), enriched)
+
+
+class DedupeEnricher:
+    """Deduplicates (and tags) one article at a time, in one process (a replay, the benchmark's
+    baselines); state changes go to ``table`` on :meth:`commit`."""
+
+    def __init__(
+        self,
+        make: Callable[[], Deduplicator],
+        table: StateTable,
+        tagger: Tagger | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._decider = DedupeDecider(make, table, clock)
+        self._tagger = tagger
+
+    def enrich(self, article: ExtractedArticle) -> Enrichment:
+        verdict, changes = self._decider.decide(article)
+        return replace(article_enrichment(article, verdict, self._tagger), changes=changes)
+
+    async def commit(self, enrichment: Enrichment) -> None:
+        self._decider.commit(enrichment.changes)
+
+
+@dataclass(frozen=True, slots=True)
+class DedupedArticle:
+    """The record of ``news.deduped.v1``: an extracted article and its dedupe verdict, from the
+    dedupe stage to the index stage."""
+
+    article: ExtractedArticle
+    verdict: ArticleVerdict
+
+    def to_bytes(self) -> bytes:
+        verdict = json.dumps(self.verdict.as_json(), ensure_ascii=False).encode()
+        return b'{"article":' + self.article.to_bytes() + b',"verdict":' + verdict + b"}"
+
+    @classmethod
+    def from_bytes(cls, value: bytes) -> DedupedArticle:
+        """The record :meth:`to_bytes` wrote; :class:`BadRecord` (or pydantic's
+        ``ValidationError`` for the article) if it is not one."""
+        try:
+            data = json.loads(value)
+            article = ExtractedArticle.model_validate(data["article"])
+            verdict = ArticleVerdict.from_json(data["verdict"])
+        except ValidationError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadRecord(f"not a deduped article: {type(exc).__name__}: {exc}") from exc
+        return cls(article, verdict)
+
+
+class VerdictEnricher:
+    """The index stage's enricher in the worker: tags and documents of an article the dedupe
+    stage already decided on; no state."""
+
+    def __init__(self, tagger: Tagger | None) -> None:
+        self._tagger = tagger
+
+    def enrich(self, deduped: DedupedArticle) -> Enrichment:
+        return article_enrichment(deduped.article, deduped.verdict, self._tagger)
+
+    async def commit(self, enrichment: Enrichment) -> None:
+        return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import KafkaAdminClient, NewPartitions, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from kernel.settings import Settings
@@ -22,10 +23,14 @@ def _admin(settings: Settings) -> KafkaAdminClient:
 
 
 def ensure_topics(settings: Settings) -> list[str]:
-    """Create every declared topic that does not exist yet; return the names created."""
+    """Create every declared topic that does not exist yet, and add partitions to one that has
+    fewer than declared (``news.extracted.v1`` had one before the dedupe stage was sequenced:
+    the worker writes each article into its page's partition, so nothing depends on the old
+    count); return the names created."""
     admin = _admin(settings)
     try:
         existing = set(admin.list_topics())
+        _grow(admin, settings, existing)
         missing = [
             NewTopic(
                 name=settings.topic(spec),
@@ -47,6 +52,22 @@ def ensure_topics(settings: Settings) -> list[str]:
         return created
     finally:
         admin.close()
+
+
+def _grow(admin: Any, settings: Settings, existing: set[str]) -> None:
+    declared = {
+        settings.topic(s): s.partitions for s in ALL_TOPICS if settings.topic(s) in existing
+    }
+    if not declared:
+        return
+    grow = {
+        meta["name"]: NewPartitions(total_count=declared[meta["name"]])
+        for meta in admin.describe_topics(list(declared))
+        if not meta.get("error_code") and len(meta["partitions"]) < declared[meta["name"]]
+    }
+    if grow:
+        admin.create_partitions(grow)
+        log.info("added partitions to %s", sorted(grow))
 
 
 def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
@@ -87,11 +108,12 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
 
 
 def pipeline_lag(settings: Settings) -> int | None:
-    """What the worker's consumer group has not yet committed, over every topic it reads."""
-    from kernel.topics import EXTRACTED, PAGES  # noqa: PLC0415
+    """What the worker's consumer group has not yet committed, over every topic it reads from a
+    page to its documents (read in pipeline order)."""
+    from kernel.topics import WORKER_TOPICS  # noqa: PLC0415
 
     total = 0
-    for spec in (PAGES, EXTRACTED):
+    for spec in WORKER_TOPICS:
         lag = consumer_lag(settings, settings.worker_id, settings.topic(spec))
         if lag is None:
             return None

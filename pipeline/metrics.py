@@ -11,6 +11,8 @@ Per stage, in and out:
 
 - extract: ``marsad_extract_pages_received_total`` in;
   ``marsad_extract_pages_total{outcome="extracted"|"dead_letter"}`` out;
+- sequence: ``marsad_sequence_articles_total{outcome="sequenced"|"dead_letter"}``;
+- dedupe: ``marsad_dedupe_articles_total{outcome="deduped"|"dead_letter"}``;
 - index: ``marsad_index_articles_received_total`` in;
   ``marsad_index_articles_total{outcome="indexed"|"dead_letter"}`` out, and
   ``marsad_index_documents_total{index}`` documents the engine acknowledged (an article is one
@@ -51,9 +53,20 @@ PAGES_RECEIVED = Counter(
 PAGES = Counter("marsad_extract_pages_total", "Pages handled by the extract stage", ["outcome"])
 PROCESS_SECONDS = Histogram("marsad_extract_process_seconds", "Extract latency per page")
 
+SEQUENCED_ARTICLES = Counter(
+    "marsad_sequence_articles_total",
+    "Articles of news.extracted.v1 handled by the sequence stage",
+    ["outcome"],
+)
+DEDUPED_ARTICLES = Counter(
+    "marsad_dedupe_articles_total",
+    "Articles of news.sequenced.v1 handled by the dedupe stage",
+    ["outcome"],
+)
+
 ARTICLES_RECEIVED = Counter(
     "marsad_index_articles_received_total",
-    "Articles taken from news.extracted.v1 by the index stage",
+    "Articles taken from news.deduped.v1 by the index stage",
 )
 ARTICLES = Counter(
     "marsad_index_articles_total", "Articles handled by the index stage", ["outcome"]

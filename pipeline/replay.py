@@ -3,10 +3,11 @@ into a chosen index version.
 
 A replay reads a fixed slice of the pages topic (from a date or an offset, up to the end offsets
 seen when it started) in one deterministic order: the order in which the worker first processed
-those pages, read from ``news.extracted.v1`` (one partition, written in processing order; each
-record names its page's partition and offset), so that deduplication, which depends on what it
-saw first, gives the clusters the worker gave; pages the worker has not processed (or whose
-records retention removed) follow, the partitions merged by record timestamp, partition, offset.
+those pages, read from ``news.sequenced.v1`` (the dedupe stage's one partition, in the order
+it decided; each record names its page's partition and offset), so that deduplication, which
+depends on what it saw first, gives the clusters the worker gave; pages the worker has not
+processed (or whose records retention removed) follow, the partitions merged by record
+timestamp, partition, offset.
 
 Each page goes through :class:`~pipeline.stages.ExtractStage` and
 :class:`~pipeline.stages.IndexStage` with the worker's enricher (deduplication and tags, state
@@ -31,7 +32,6 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,13 +45,13 @@ from kernel.exceptions import MarsadError
 from kernel.records import DeadLetter, ExtractedArticle
 from kernel.retry import RetryPolicy
 from kernel.settings import Settings
-from kernel.topics import EXTRACTED, PAGES
+from kernel.topics import PAGES, SEQUENCED
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.sinks.bodies import TEMPLATES
 from pipeline.sinks.types import IndexAction, SearchSink
 from pipeline.stages import ExtractStage, IndexStage, SourceRecord
-from pipeline.stages.base import with_retry
+from pipeline.stages.base import parse_where, with_retry
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def plan_slice(
         else:
             raise ReplayError("give exactly one of --since DATE and --from-offset N")
         start = {p: max(o, first[TopicPartition(topic, p)]) for p, o in start.items()}
-        order_topic = settings.topic(EXTRACTED)
+        order_topic = settings.topic(SEQUENCED)
         order_partitions = consumer.partitions_for_topic(order_topic) or set()
         order_end = consumer.end_offsets([TopicPartition(order_topic, p) for p in order_partitions])
         return Slice(
@@ -234,9 +234,6 @@ def _partition_records(
         consumer.close()
 
 
-_WHERE = re.compile(r"^(?P<topic>.+)\[(?P<partition>\d+)\]@(?P<offset>\d+)$")
-
-
 def worker_order(settings: Settings, slice_: Slice) -> list[tuple[int, int]]:
     """(partition, offset) of the slice's pages in the order the worker first processed them:
     the ``source_offset`` of each record of the order topic, up to its recorded end."""
@@ -245,12 +242,12 @@ def worker_order(settings: Settings, slice_: Slice) -> list[tuple[int, int]]:
     for partition, stop in sorted(slice_.order_end.items()):
         for record in _partition_records(settings, slice_.order_topic, partition, 0, stop):
             try:
-                where = _WHERE.match(str(json.loads(record.value)["source_offset"]))
+                where = parse_where(str(json.loads(record.value)["source_offset"]))
             except (ValueError, KeyError, TypeError):
                 continue  # not an extracted article: it says nothing of the order
-            if where is None or where["topic"] != slice_.topic:
+            if where is None or where[0] != slice_.topic:
                 continue
-            page = (int(where["partition"]), int(where["offset"]))
+            page = (where[1], where[2])
             if page in seen or not slice_.start.get(page[0], 0) <= page[1] < slice_.end.get(
                 page[0], 0
             ):

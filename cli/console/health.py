@@ -125,7 +125,7 @@ def kafka_unreachable(bootstrap: str | None, timeout_s: float = 2.0) -> Unavaila
 
 def read_lag(settings: Settings) -> dict[str, int | None] | Unavailable:
     """The worker group's uncommitted records per topic it reads (None: no commit yet)."""
-    from kernel.topics import EXTRACTED, PAGES  # noqa: PLC0415
+    from kernel.topics import WORKER_TOPICS  # noqa: PLC0415
     from pipeline.kafka_admin import consumer_lag  # noqa: PLC0415
 
     if (down := kafka_unreachable(settings.kafka_bootstrap)) is not None:
@@ -133,7 +133,7 @@ def read_lag(settings: Settings) -> dict[str, int | None] | Unavailable:
     try:
         return {
             settings.topic(spec): consumer_lag(settings, settings.worker_id, settings.topic(spec))
-            for spec in (PAGES, EXTRACTED)
+            for spec in WORKER_TOPICS
         }
     except Exception as exc:  # noqa: BLE001 - Kafka down: shown, not raised
         return Unavailable(f"Kafka: {type(exc).__name__}: {exc}")

@@ -103,6 +103,34 @@ def baselines(
     return baseline, text_work
 
 
+def start_workers(children: Children, settings: Settings, count: int) -> list[str]:
+    """``count`` worker processes in the bench's consumer group; their /metrics addresses."""
+    env = {
+        "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+        "MARSAD_SEARCH_URL": str(settings.search_url),
+        "MARSAD_TOPIC_NAMESPACE": settings.topic_namespace,
+        "MARSAD_INDEX_PREFIX": settings.index_prefix,
+        "MARSAD_WORKER_ID": settings.worker_id,
+    }
+    urls = []
+    for n in range(1, count + 1):
+        port = free_port()
+        name = "worker" if n == 1 else f"worker-{n}"
+        log = settings.home / "bench" / f"{name}.log"
+        children.start(name, "worker", env=env | {"MARSAD_WORKER_WEB_PORT": str(port)}, log_to=log)
+        urls.append(f"http://127.0.0.1:{port}/metrics")
+    return urls
+
+
+def summed_steps(urls: list[str], before: list[dict[str, float]]) -> dict[str, float]:
+    """Each worker's step CPU since ``before``, summed over the workers."""
+    steps: dict[str, float] = {}
+    for url, first in zip(urls, before, strict=True):
+        for key, value in scrape_steps(url).items():
+            steps[key] = steps.get(key, 0.0) + value - first.get(key, 0.0)
+    return steps
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         settings = bench_settings(resolve(Settings()))
@@ -120,30 +148,31 @@ def run(args: argparse.Namespace) -> int:
     baseline, text_work = baselines(
         settings, warmup, measured[: min(args.baseline_articles, len(measured))]
     )
-    web_port = free_port()
-    env = {
-        "MARSAD_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
-        "MARSAD_SEARCH_URL": str(settings.search_url),
-        "MARSAD_TOPIC_NAMESPACE": settings.topic_namespace,
-        "MARSAD_INDEX_PREFIX": settings.index_prefix,
-        "MARSAD_WORKER_ID": settings.worker_id,
-        "MARSAD_WORKER_WEB_PORT": str(web_port),
-    }
-    metrics_url = f"http://127.0.0.1:{web_port}/metrics"
     children = Children()
     try:
-        children.start("worker", "worker", env=env, log_to=settings.home / "bench" / "worker.log")
-        watch = MemoryWatch(children.procs[0][1].pid)
+        metrics_urls = start_workers(children, settings, args.workers)
+        pids = [proc.pid for _, proc in children.procs]
+        watch = MemoryWatch(pids[0])
         asyncio.run(publish(settings, warmup))
         wait_for_worker(settings, children, 300)
-        print(f"worker warmed up on {len(warmup)} pages; publishing {len(measured)}...", flush=True)
+        print(
+            f"{args.workers} worker(s) warmed up on {len(warmup)} pages; publishing "
+            f"{len(measured)}...",
+            flush=True,
+        )
         watch.reset()
-        cpu = CpuWatch({"worker": children.procs[0][1].pid} | service_pids(settings))
-        steps_before = scrape_steps(metrics_url)
+        cpu = CpuWatch(
+            {f"worker-{n}": pid for n, pid in enumerate(pids, 1)} | service_pids(settings)
+        )
+        steps_before = [scrape_steps(url) for url in metrics_urls]
         cpu.start()
         seen, sent = asyncio.run(publish_and_watch(settings, measured, args.rate, args.timeout))
-        processes = cpu.stop()
-        steps = {k: v - steps_before.get(k, 0.0) for k, v in scrape_steps(metrics_url).items()}
+        measured_cpu = cpu.stop()
+        steps = summed_steps(metrics_urls, steps_before)
+        workers_cpu = sum(v for k, v in measured_cpu.items() if k.startswith("worker-"))
+        processes = {"worker": workers_cpu} | {
+            k: v for k, v in measured_cpu.items() if not k.startswith("worker-")
+        }
         peak = watch.stop()
     except MarsadError as exc:
         print(f"marsad bench: {exc}", file=sys.stderr)
@@ -167,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         f"  p95 {percentile(latencies, 95):.2f}s"
     )
     print(f"published {'all at once' if not args.rate else f'at {args.rate:.0f} articles/s'}")
-    print(f"worker peak RSS: {peak / 2**20:.0f} MiB")
+    print(f"workers: {args.workers} process(es); the first one's peak RSS: {peak / 2**20:.0f} MiB")
     print(f"ratio end-to-end / baseline (decode + extract): {rate / baseline:.2f}")
     print(f"ratio end-to-end / baseline (whole text work): {rate / text_work.per_s:.2f}")
     print()
@@ -191,6 +220,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=500,
         help="articles the in-process baselines run on (the first of the measured ones)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes in the consumer group (their CPU and steps are summed)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench topics and index")
     parser.set_defaults(func=run)

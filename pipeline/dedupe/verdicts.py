@@ -93,6 +93,10 @@ class FirstSeen:
     def as_json(self) -> dict[str, str]:
         return {"source": self.source, "url_id": self.url_id, "time": self.time.isoformat()}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FirstSeen:
+        return cls(data["source"], data["url_id"], datetime.fromisoformat(data["time"]))
+
 
 @dataclass(frozen=True, slots=True)
 class OtherEvent:
@@ -112,6 +116,15 @@ class OtherEvent:
             "these": list(self.these),
             "those": list(self.those),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OtherEvent:
+        return cls(
+            data["cluster_id"],
+            float(data["similarity"]),
+            tuple(data["these"]),
+            tuple(data["those"]),
+        )
 
 
 @dataclass(slots=True)
@@ -156,6 +169,26 @@ class ParagraphVerdict:
             "other_events": [other.as_json() for other in self.other_events],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParagraphVerdict:
+        """The verdict :meth:`as_json` wrote (the dedupe stage's record for the index stage)."""
+        return cls(
+            index=int(data["index"]),
+            text=data["text"],
+            cluster_id=data["cluster_id"],
+            verdict=Verdict(data["verdict"]),
+            first_seen=FirstSeen.from_json(data["first_seen"]),
+            outlet_count=int(data["outlet_count"]),
+            occurrences=int(data["occurrences"]),
+            first_in_cluster=bool(data["first_in_cluster"]),
+            related_clusters=tuple(data["related_clusters"]),
+            numeric_diff=tuple(
+                NumericChange(c["subject"], c["before"], c["after"]) for c in data["numeric_diff"]
+            ),
+            similarity=float(data["similarity"]),
+            other_events=tuple(OtherEvent.from_json(o) for o in data["other_events"]),
+        )
+
 
 @dataclass(slots=True)
 class ArticleVerdict:
@@ -187,3 +220,17 @@ class ArticleVerdict:
             "paragraphs": [p.as_json() for p in self.paragraphs],
             "dropped": [{"reason": d.reason, "text": d.text} for d in self.dropped],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticleVerdict:
+        """The verdict :meth:`as_json` wrote: equal to the one the stage returned."""
+        return cls(
+            url_id=data["url_id"],
+            story_id=data["story_id"],
+            status=Status(data["status"]),
+            version=int(data["version"]),
+            story_sources=tuple(data["story_sources"]),
+            story_urls=tuple(data["story_urls"]),
+            paragraphs=tuple(ParagraphVerdict.from_json(p) for p in data["paragraphs"]),
+            dropped=tuple(DroppedParagraph(d["text"], d["reason"]) for d in data["dropped"]),
+        )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -41,6 +42,11 @@ class DependencyUnavailable(MarsadError):
     """A dependency stayed unreachable past its deadline; the worker must stop."""
 
 
+class BadRecord(ValueError):
+    """A record that is not what its topic carries (besides pydantic's ``ValidationError``):
+    dead-lettered as ``bad_record``."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRecord:
     topic: str
@@ -52,6 +58,18 @@ class SourceRecord:
     @property
     def where(self) -> str:
         return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+_WHERE = re.compile(r"^(?P<topic>.+)\[(?P<partition>\d+)\]@(?P<offset>\d+)$")
+
+
+def parse_where(where: str) -> tuple[str, int, int] | None:
+    """(topic, partition, offset) of a :attr:`SourceRecord.where` string (an extracted
+    article's ``source_offset``); None if it is not one."""
+    found = _WHERE.match(where)
+    if found is None:
+        return None
+    return found["topic"], int(found["partition"]), int(found["offset"])
 
 
 STAGE_RETRY = RetryPolicy(first_delay_s=0.5, max_delay_s=15.0, deadline_s=300.0)

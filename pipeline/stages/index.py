@@ -34,6 +34,7 @@ from pipeline.metrics import (
 from pipeline.sinks.types import IndexAction, SinkError
 from pipeline.stages.base import (
     STAGE_RETRY,
+    BadRecord,
     DeadLetterSender,
     SourceRecord,
     reject,
@@ -70,8 +71,12 @@ class DocumentWriter(Protocol):
 
 
 class Enricher(Protocol):
-    def enrich(self, article: ExtractedArticle) -> Enrichment: ...
+    def enrich(self, article: Any) -> Enrichment: ...
     async def commit(self, enrichment: Enrichment) -> None: ...
+
+
+def decode_extracted(value: bytes) -> ExtractedArticle:
+    return ExtractedArticle.model_validate_json(value)
 
 
 class BasicEnricher:
@@ -93,8 +98,14 @@ class IndexStage:
         dead_letter: DeadLetterSender,
         enricher: Enricher | None = None,
         retry: RetryPolicy | None = None,
+        *,
         publish: Publisher | None = None,
+        decode: Callable[[bytes], Any] = decode_extracted,
     ) -> None:
+        """``decode`` turns a record's value into what ``enricher`` takes (an extracted article
+        by default; in the worker, a :class:`~pipeline.enrich.DedupedArticle`); it raises
+        pydantic's ``ValidationError`` or :class:`BadRecord` for a record that is not one."""
+        self._decode = decode
         self._sink = sink
         self._dead_letter = dead_letter
         self._enricher = enricher or BasicEnricher()
@@ -148,19 +159,14 @@ class IndexStage:
         ARTICLES_RECEIVED.inc()
         try:
             with cpu_step("decode"):
-                article = ExtractedArticle.model_validate_json(record.value)
+                article = self._decode(record.value)
             started = time.perf_counter()
             enrichment = self._enricher.enrich(article)
             ENRICH_SECONDS.observe(time.perf_counter() - started)
-        except ValidationError as exc:
+        except (ValidationError, BadRecord) as exc:
             ARTICLES.labels(StageOutcome.DEAD_LETTER).inc()
-            await reject(
-                self._dead_letter,
-                self.name,
-                record,
-                DeadLetterError.BAD_RECORD,
-                validation_reason(exc),
-            )
+            reason = validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
+            await reject(self._dead_letter, self.name, record, DeadLetterError.BAD_RECORD, reason)
             return None
         except Exception as exc:
             log.exception("enrichment failed at %s", record.where)

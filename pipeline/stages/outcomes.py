@@ -17,6 +17,10 @@ class StageOutcome(StrEnum):
 
     EXTRACTED = "extracted"
     """The extract stage's article was acknowledged by Kafka."""
+    SEQUENCED = "sequenced"
+    """The sequence stage's record was acknowledged by Kafka on ``news.sequenced.v1``."""
+    DEDUPED = "deduped"
+    """The dedupe stage's verdict was acknowledged by Kafka on ``news.deduped.v1``."""
     INDEXED = "indexed"
     """The index stage's documents were acknowledged by the search engine."""
     DEAD_LETTER = "dead_letter"

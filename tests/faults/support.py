@@ -3,12 +3,13 @@ run (topics, indices, consumer group), fast publishing, the worker processes, wa
 conditions with deadlines, and the end-of-run audit (lost, duplicated, clusters).
 
 The reference: the suite publishes every page into partition 0 of ``news.pages.v1``, so the
-extract stage reads them in publish order and ``news.extracted.v1`` (one partition) carries
-them in that order, with at most some re-extracted pages again after a restart (replays, which
-change no dedupe count). One in-memory :class:`~pipeline.dedupe.Deduplicator` over the same
-articles in publish order is then the uninterrupted run every faulted run must equal: the same
-cluster for every paragraph, the same story for every article, the same final outlet count
-for every cluster.
+extract stage reads them in publish order, writes them into partition 0 of
+``news.extracted.v1`` (each article goes into its page's partition) and the sequence stage
+into ``news.sequenced.v1`` (one partition) in that order, with at most some re-extracted
+pages again after a restart (replays, which change no dedupe count). One in-memory
+:class:`~pipeline.dedupe.Deduplicator` over the same articles in publish order is then the
+uninterrupted run every faulted run must equal: the same cluster for every paragraph, the
+same story for every article, the same final outlet count for every cluster.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """(8) Poison records mixed into the stream: undecodable bytes, an empty value, JSON of
 another shape in news.pages.v1 (the extract stage), and broken articles in
-news.extracted.v1 (the index stage). Each lands in news.dlq.v1 with its stage, topic,
+news.extracted.v1 (the sequence stage). Each lands in news.dlq.v1 with its stage, topic,
 partition, offset, key and reason, and is counted in ``marsad_dlq_records_total``; every good
 page is indexed once, with the clusters of the uninterrupted run."""
 
@@ -79,7 +79,7 @@ def test_poison_records_go_to_the_dlq(stack: StackInfo, corpus: Corpus) -> None:
         assert base64.b64decode(letter.value_b64 or "") == (value or b"")
     for (key, value), offset in zip(bad_articles, article_offsets, strict=True):
         letter = by_key[key.decode()]
-        assert letter.stage == "index"
+        assert letter.stage == "sequence"  # the first stage that reads news.extracted.v1
         assert (letter.topic, letter.partition, letter.offset) == (
             run.settings.topic(EXTRACTED),
             0,
@@ -90,5 +90,5 @@ def test_poison_records_go_to_the_dlq(stack: StackInfo, corpus: Corpus) -> None:
         assert base64.b64decode(letter.value_b64 or "") == value
     assert counted == {
         ("extract", "bad_record"): float(len(poison)),
-        ("index", "bad_record"): float(len(bad_articles)),
+        ("sequence", "bad_record"): float(len(bad_articles)),
     }

@@ -27,7 +27,7 @@ from kafka import KafkaConsumer, TopicPartition
 from devtools.stack import StackInfo
 from kernel.records import ExtractedArticle, RawPage
 from kernel.settings import Settings
-from kernel.topics import ALERTS, ARTICLES, EXTRACTED, PAGES
+from kernel.topics import ALERTS, ARTICLES, PAGES, SEQUENCED
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.kafka_admin import consumer_lag
@@ -101,13 +101,13 @@ def pages(numbers: range, published: datetime, namespace: str) -> list[RawPage]:
 
 
 def oracle(settings: Settings) -> int:
-    """Distinct paragraph clusters naming nusra: news.extracted.v1 in the worker's order (a
+    """Distinct paragraph clusters naming nusra: news.sequenced.v1 in the worker's order (a
     record redone after a kill included, a replay to the deduplicator as to the worker)
     through the worker's own enricher, in memory."""
     tagger, config = enrichment_parts(Settings())
     enricher = DedupeEnricher(lambda: Deduplicator(config), {}, tagger)
     clusters: set[str] = set()
-    for _, value in topic_records(settings, EXTRACTED):
+    for _, value in topic_records(settings, SEQUENCED):
         record = enricher.enrich(ExtractedArticle.model_validate_json(value)).article
         assert record is not None
         clusters |= {p.cluster_id for p in record.paragraphs if "nusra" in p.actors}

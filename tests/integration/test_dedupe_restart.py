@@ -25,7 +25,7 @@ from devtools.demo import generate_articles
 from devtools.stack import StackInfo
 from kernel.records import ExtractedArticle, RawPage
 from kernel.settings import Settings
-from kernel.topics import EXTRACTED, PAGES
+from kernel.topics import PAGES, SEQUENCED
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import article_input, enrichment_parts
 from pipeline.sinks.factory import open_sink
@@ -71,8 +71,9 @@ def count(settings: Settings) -> int:
 
 
 def committed_url_ids(settings: Settings) -> list[str]:
-    """url_ids of the extracted articles the worker group has committed (index stage)."""
-    topic = TopicPartition(settings.topic(EXTRACTED), 0)
+    """url_ids of the extracted articles the worker group has committed (the dedupe stage, on
+    news.sequenced.v1)."""
+    topic = TopicPartition(settings.topic(SEQUENCED), 0)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     try:
         offsets = admin.list_group_offsets({settings.worker_id: [topic]})
@@ -102,10 +103,10 @@ def committed_url_ids(settings: Settings) -> list[str]:
 
 
 def extracted_in_order(settings: Settings) -> list[ExtractedArticle]:
-    """Every record of news.extracted.v1, in offset order: what the index stage processed,
+    """Every record of news.sequenced.v1, in offset order: what the dedupe stage decided on,
     in the order it processed it (a record redone after the kill appears twice, and is a
     replay to the deduplicator, as it was to the worker)."""
-    topic = TopicPartition(settings.topic(EXTRACTED), 0)
+    topic = TopicPartition(settings.topic(SEQUENCED), 0)
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
     try:
         consumer.assign([topic])
@@ -179,7 +180,7 @@ def test_clusters_survive_a_killed_worker(own: Settings) -> None:
         assert doc["first_seen_url_id"] in committed
 
     # ... and their outlet counts equal those of one uninterrupted run over the same articles
-    # in the order the workers processed them (news.extracted.v1, one partition, is that order:
+    # in the order the workers decided on them (news.sequenced.v1, one partition, is that order:
     # clusters depend on it, and pages from four partitions interleave differently each run)
     _, config = enrichment_parts(own)
     dedup = Deduplicator(config)  # what the worker runs

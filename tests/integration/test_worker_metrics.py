@@ -141,6 +141,8 @@ def test_health_answers_ok_with_every_stage_running(
     assert health["status"] == "ok" and health["problems"] == []
     assert {name: s["state"] for name, s in health["stages"].items()} == {
         "extract": "running",
+        "sequence": "running",
+        "dedupe": "running",
         "index": "running",
         "alerts": "running",
         "notify": "running",
@@ -170,6 +172,9 @@ def test_stage_counters_move_by_what_was_sent(
     assert moved("marsad_extract_pages_total", outcome="extracted") == GOOD
     assert moved("marsad_extract_pages_total", outcome="dead_letter") == 1
     assert moved("marsad_dlq_records_total", stage="extract", error="ExtractionError") == 1
+    assert moved("marsad_sequence_articles_total", outcome="sequenced") == GOOD
+    assert moved("marsad_dedupe_articles_total", outcome="deduped") == GOOD
+    assert moved("marsad_step_cpu_seconds_total", step="dedupe") > 0
     assert moved("marsad_index_articles_received_total") == GOOD
     assert moved("marsad_index_articles_total", outcome="indexed") == GOOD
     assert moved("marsad_index_documents_total", index="articles") == GOOD
@@ -191,6 +196,8 @@ def test_stage_counters_move_by_what_was_sent(
             break
         time.sleep(0.5)
     assert stages["extract"]["records"] >= GOOD + 1
+    assert stages["sequence"]["records"] >= GOOD
+    assert stages["dedupe"]["records"] >= GOOD
     assert stages["index"]["records"] >= GOOD
     assert stages["index"]["last_progress_s"] is not None
 
