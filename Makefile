@@ -46,7 +46,7 @@ browser: ## Debian's Chromium for the browser tests (apt-get install chromium, a
 test: stack-up browser ## the whole suite but the fault injection: unit, integration and browser tests on the real stack
 	$(BIN)/pytest -m "not faults"
 
-faults: install ## fault injection on its own Kafka and OpenSearch (docs/faults.md); MARSAD_FAULTS_ARTICLES (5000)
+faults: install ## fault injection on its own Kafka and OpenSearch (docs/faults.md): one run of MARSAD_FAULTS_ARTICLES (5000), a fault per phase
 	$(BIN)/pytest -m faults tests/faults
 
 test-unit: install ## only the fast tests (no services needed)

@@ -1,6 +1,7 @@
 """The fault-injection suite (``make faults``): its own Kafka and OpenSearch (tests/faults/
 stack.py), started once per session and stopped at the end if this session started them; the
-corpus and its uninterrupted reference run, computed once per session.
+corpus and its uninterrupted reference run, computed once per session; one run of the corpus
+with every fault in turn (tests/faults/campaign.py, test_campaign.py).
 
 Every test here is marked ``faults`` (``make test`` leaves them out: ``-m "not faults"``).
 """
@@ -15,8 +16,9 @@ import pytest
 
 from devtools.stack import StackInfo
 
+from .campaign import campaign_corpus
 from .stack import base_settings, own_stack
-from .support import ARTICLES, Corpus, make_corpus, say
+from .support import ARTICLES, Corpus, say
 
 _durations: dict[str, float] = {}
 
@@ -37,7 +39,7 @@ def stack() -> Iterator[StackInfo]:
 
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
-    return make_corpus(base_settings(), ARTICLES)
+    return campaign_corpus(base_settings(), ARTICLES)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +52,7 @@ def _timing(request: pytest.FixtureRequest) -> Iterator[None]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _durations:
         return
-    terminalreporter.section(f"fault durations ({ARTICLES} articles each)")
+    terminalreporter.section(f"fault durations (one run of {ARTICLES} articles, in phases)")
     for name, seconds in _durations.items():
         terminalreporter.write_line(f"{seconds:8.1f} s  {name}")
     terminalreporter.write_line(f"{sum(_durations.values()):8.1f} s  total (tests only)")

@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from devtools.bench import raw_page
@@ -47,6 +46,7 @@ from pipeline.document import extract_article
 from pipeline.enrich import article_input, enrichment_parts, paragraph_id
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
 from pipeline.web import find_url
+from tests.integration.support import topic_records
 
 from .stack import HOME, ROOT
 
@@ -70,6 +70,8 @@ class Reference:
     stories: Mapping[str, str]  # url_id -> story_id
     paragraphs: Mapping[str, str]  # paragraph document id -> cluster_id
     outlets: Mapping[str, int]  # cluster_id -> outlet count after the whole run
+    #: pages run -> cluster_id -> outlet count after the first that many pages (the marks asked)
+    outlets_after: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,28 +85,34 @@ def extracted(page: RawPage) -> ExtractedArticle:
     return extract_article(page, source_offset="reference")
 
 
-def reference_run(settings: Settings, pages: Sequence[RawPage]) -> Reference:
-    """The worker's deduplicator (same lexicons, same configuration) over ``pages`` in order."""
+def reference_run(
+    settings: Settings, pages: Sequence[RawPage], marks: Sequence[int] = ()
+) -> Reference:
+    """The worker's deduplicator (same lexicons, same configuration) over ``pages`` in order;
+    the outlet counts are also kept after the first ``marks`` pages (the ends of phases)."""
     _, config = enrichment_parts(settings)
     dedup = Deduplicator(config)
     stories: dict[str, str] = {}
     paragraphs: dict[str, str] = {}
     outlets: dict[str, int] = {}
-    for page in pages:
+    outlets_after: dict[int, Mapping[str, int]] = {0: {}} if 0 in marks else {}
+    for done, page in enumerate(pages, start=1):
         verdict = dedup.process(article_input(extracted(page)))
         stories[page.url_id] = verdict.story_id
         for p in verdict.paragraphs:
             paragraphs[paragraph_id(page.url_id, p.index)] = p.cluster_id
             outlets[p.cluster_id] = max(outlets.get(p.cluster_id, 0), p.outlet_count)
-    return Reference(frozenset(stories), stories, paragraphs, outlets)
+        if done in marks:
+            outlets_after[done] = dict(outlets)
+    return Reference(frozenset(stories), stories, paragraphs, outlets, outlets_after)
 
 
-def make_corpus(settings: Settings, count: int = ARTICLES) -> Corpus:
+def make_corpus(settings: Settings, count: int = ARTICLES, marks: Sequence[int] = ()) -> Corpus:
     started = time.monotonic()
     articles = tuple(generate_articles(SEED, count))
     pages = tuple(raw_page(a) for a in articles)
     assert len({p.url_id for p in pages}) == count, "the generator repeated a URL"
-    reference = reference_run(settings, pages)
+    reference = reference_run(settings, pages, marks)
     paragraphs = len(reference.paragraphs)
     say(
         f"corpus: {count} pages, {paragraphs} paragraphs in {len(reference.outlets)} clusters "
@@ -323,9 +331,15 @@ class Audit:
         return {k: (sorted(v)[:10] if isinstance(v, list) else v) for k, v in found.items()}
 
 
-def audit(engine: Engine, expected: frozenset[str], reference: Reference | None) -> Audit:
+def audit(
+    engine: Engine,
+    expected: frozenset[str],
+    reference: Reference | None,
+    outlets: Mapping[str, int] | None = None,
+) -> Audit:
     """Count every article (and paragraph) document by id against ``expected``; with a
-    ``reference``, compare stories, clusters and outlet counts with it."""
+    ``reference``, compare stories and clusters with it, and with ``outlets`` (the reference's
+    counts after the pages of ``expected``) every cluster's final outlet count."""
     result = Audit(expected=len(expected))
     articles = engine.documents("articles", ["url_id", "story_id"])
     ids = Counter(doc_id for doc_id, _ in articles)
@@ -350,19 +364,19 @@ def audit(engine: Engine, expected: frozenset[str], reference: Reference | None)
     wanted = {k for k in reference.paragraphs if k.partition(":")[0] in expected}
     result.paragraphs_lost = sorted(wanted - set(pids))
     result.unexpected += sorted(set(pids) - wanted)
-    outlets: dict[str, int] = {}
+    found: dict[str, int] = {}
     for doc_id, source in paragraphs:
         if paragraph_id(source.get("url_id", ""), source.get("paragraph_index", -1)) != doc_id:
             result.wrong_id.append(doc_id)
         cluster = str(source.get("cluster_id"))
         if reference.paragraphs.get(doc_id) != cluster:
             result.wrong_cluster.append(doc_id)
-        outlets[cluster] = max(outlets.get(cluster, 0), int(source.get("outlet_count", 0)))
-    if expected == reference.url_ids:
+        found[cluster] = max(found.get(cluster, 0), int(source.get("outlet_count", 0)))
+    if outlets is not None:
         result.wrong_outlets = {
-            cluster: (outlets.get(cluster, 0), count)
-            for cluster, count in reference.outlets.items()
-            if outlets.get(cluster, 0) != count
+            cluster: (found.get(cluster, 0), count)
+            for cluster, count in outlets.items()
+            if found.get(cluster, 0) != count
         }
     return result
 
@@ -540,19 +554,7 @@ def mid_run(engine: Engine, total: int, fraction: float, worker: Worker) -> int:
 
 
 def dead_letters(settings: Settings) -> list[DeadLetter]:
-    topic = TopicPartition(settings.topic(DLQ), 0)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    try:
-        consumer.assign([topic])
-        end = consumer.end_offsets([topic])[topic]
-        consumer.seek(topic, 0)
-        found: list[DeadLetter] = []
-        while consumer.position(topic) < end:
-            for message in consumer.poll(timeout_ms=1000).get(topic, []):
-                found.append(DeadLetter.model_validate_json(message.value))
-        return found
-    finally:
-        consumer.close()
+    return [DeadLetter.model_validate_json(value) for _, value in topic_records(settings, DLQ)]
 
 
 _METRIC = re.compile(r"^marsad_dlq_records_total\{([^}]*)\}\s+([0-9.e+]+)$", re.MULTILINE)

@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from devtools.stack import StackInfo, read_state, stop_service, up
 from devtools.stack.state import KAFKA, OPENSEARCH
 from kernel.datafiles import deploy_dir
+from kernel.records import ExtractedArticle
 from kernel.settings import Settings
+from kernel.topics import SEQUENCED, TopicSpec
 from pipeline.kafka_admin import ensure_topics, pipeline_lag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,3 +170,32 @@ def stop_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> Non
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def topic_records(
+    settings: Settings, spec: TopicSpec, partition: int = 0
+) -> list[tuple[bytes | None, bytes]]:
+    """(key, value) of every record in one partition of ``spec``, in offset order, from the
+    beginning to the end it had when asked."""
+    tp = TopicPartition(settings.topic(spec), partition)
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    try:
+        consumer.assign([tp])
+        end = consumer.end_offsets([tp])[tp]
+        consumer.seek(tp, 0)
+        found: list[tuple[bytes | None, bytes]] = []
+        while consumer.position(tp) < end:
+            found += [(m.key, m.value) for m in consumer.poll(timeout_ms=1000).get(tp, [])]
+        return found
+    finally:
+        consumer.close()
+
+
+def sequenced_in_order(settings: Settings) -> list[ExtractedArticle]:
+    """Every record of news.sequenced.v1 (one partition), in offset order: what the dedupe
+    stage decided on, in the order it decided (a record redone after a restart appears twice,
+    and is a replay to a deduplicator, as it was to the worker)."""
+    return [
+        ExtractedArticle.model_validate_json(value)
+        for _, value in topic_records(settings, SEQUENCED)
+    ]

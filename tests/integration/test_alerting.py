@@ -22,12 +22,11 @@ from typing import Any, ClassVar
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from kafka import KafkaConsumer, TopicPartition
 
 from devtools.stack import StackInfo
-from kernel.records import ExtractedArticle, RawPage
+from kernel.records import RawPage
 from kernel.settings import Settings
-from kernel.topics import ALERTS, ARTICLES, PAGES, SEQUENCED
+from kernel.topics import ALERTS, ARTICLES, PAGES
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import DedupeEnricher, enrichment_parts
 from pipeline.kafka_admin import consumer_lag
@@ -35,7 +34,7 @@ from pipeline.notifiers import verify_signature
 from pipeline.sinks.factory import open_sink
 
 from .alert_pages import surge_page
-from .support import isolated, start_worker, stop_worker
+from .support import isolated, sequenced_in_order, start_worker, stop_worker, topic_records
 
 SECRET = "integration-secret"  # noqa: S105 - a test key for a loopback receiver
 RULES = """\
@@ -107,8 +106,8 @@ def oracle(settings: Settings) -> int:
     tagger, config = enrichment_parts(Settings())
     enricher = DedupeEnricher(lambda: Deduplicator(config), {}, tagger)
     clusters: set[str] = set()
-    for _, value in topic_records(settings, SEQUENCED):
-        record = enricher.enrich(ExtractedArticle.model_validate_json(value)).article
+    for article in sequenced_in_order(settings):
+        record = enricher.enrich(article).article
         assert record is not None
         clusters |= {p.cluster_id for p in record.paragraphs if "nusra" in p.actors}
     return len(clusters)
@@ -128,21 +127,6 @@ async def _publish(settings: Settings, batch: list[RawPage]) -> None:
 
 def publish(settings: Settings, batch: list[RawPage]) -> None:
     asyncio.run(_publish(settings, batch))
-
-
-def topic_records(settings: Settings, spec: Any) -> list[tuple[bytes | None, bytes]]:
-    tp = TopicPartition(settings.topic(spec), 0)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    try:
-        consumer.assign([tp])
-        end = consumer.end_offsets([tp])[tp]
-        consumer.seek(tp, 0)
-        found: list[tuple[bytes | None, bytes]] = []
-        while consumer.position(tp) < end:
-            found += [(m.key, m.value) for m in consumer.poll(timeout_ms=1000).get(tp, [])]
-        return found
-    finally:
-        consumer.close()
 
 
 def alert_events(settings: Settings) -> list[dict[str, Any]]:

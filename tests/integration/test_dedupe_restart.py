@@ -23,14 +23,20 @@ from kafka.errors import KafkaError
 from devtools.bench import raw_page
 from devtools.demo import generate_articles
 from devtools.stack import StackInfo
-from kernel.records import ExtractedArticle, RawPage
+from kernel.records import RawPage
 from kernel.settings import Settings
 from kernel.topics import PAGES, SEQUENCED
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import article_input, enrichment_parts
 from pipeline.sinks.factory import open_sink
 
-from .support import isolated, start_worker, stop_worker, wait_until_consumed
+from .support import (
+    isolated,
+    sequenced_in_order,
+    start_worker,
+    stop_worker,
+    wait_until_consumed,
+)
 
 ARTICLES = 40
 
@@ -102,25 +108,6 @@ def committed_url_ids(settings: Settings) -> list[str]:
         consumer.close()
 
 
-def extracted_in_order(settings: Settings) -> list[ExtractedArticle]:
-    """Every record of news.sequenced.v1, in offset order: what the dedupe stage decided on,
-    in the order it processed it (a record redone after the kill appears twice, and is a
-    replay to the deduplicator, as it was to the worker)."""
-    topic = TopicPartition(settings.topic(SEQUENCED), 0)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    try:
-        consumer.assign([topic])
-        end = consumer.end_offsets([topic])[topic]
-        consumer.seek(topic, 0)
-        found: list[ExtractedArticle] = []
-        while consumer.position(topic) < end:
-            for message in consumer.poll(timeout_ms=1000).get(topic, []):
-                found.append(ExtractedArticle.model_validate_json(message.value))
-        return found
-    finally:
-        consumer.close()
-
-
 def probe_of(page: RawPage) -> RawPage:
     """The same page re-published by another outlet under another URL."""
     return page.model_copy(
@@ -184,7 +171,7 @@ def test_clusters_survive_a_killed_worker(own: Settings) -> None:
     # clusters depend on it, and pages from four partitions interleave differently each run)
     _, config = enrichment_parts(own)
     dedup = Deduplicator(config)  # what the worker runs
-    processed = extracted_in_order(own)
+    processed = sequenced_in_order(own)
     assert processed[-1].url_id == probe.url_id  # published last, after everything was consumed
     for article in processed:
         verdict = dedup.process(article_input(article))

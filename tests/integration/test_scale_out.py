@@ -31,14 +31,13 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from kafka import KafkaConsumer, TopicPartition
 
 from devtools.bench import raw_page
 from devtools.demo import generate_articles
 from devtools.stack import StackInfo
-from kernel.records import ExtractedArticle, RawPage
+from kernel.records import RawPage
 from kernel.settings import Settings
-from kernel.topics import PAGES, SEQUENCED
+from kernel.topics import PAGES
 from pipeline.dedupe import Deduplicator
 from pipeline.enrich import article_input, enrichment_parts, paragraph_id
 from pipeline.kafka_admin import pipeline_lag
@@ -46,7 +45,7 @@ from pipeline.sinks.factory import open_sink
 from pipeline.stages.base import parse_where
 from pipeline.web import find_url
 
-from .support import isolated, start_worker, stop_worker
+from .support import isolated, sequenced_in_order, start_worker, stop_worker
 
 ARTICLES = 600
 SEED = 20261207
@@ -72,23 +71,6 @@ async def publish(settings: Settings, pages: list[RawPage]) -> list[int]:
         return [(await future).partition for future in futures]
     finally:
         await producer.stop()
-
-
-def decided_in_order(settings: Settings) -> list[ExtractedArticle]:
-    """Every record of news.sequenced.v1, in offset order."""
-    topic = TopicPartition(settings.topic(SEQUENCED), 0)
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
-    try:
-        consumer.assign([topic])
-        end = consumer.end_offsets([topic])[topic]
-        consumer.seek(topic, 0)
-        found: list[ExtractedArticle] = []
-        while consumer.position(topic) < end:
-            for message in consumer.poll(timeout_ms=1000).get(topic, []):
-                found.append(ExtractedArticle.model_validate_json(message.value))
-        return found
-    finally:
-        consumer.close()
 
 
 async def _documents(settings: Settings, kind: str) -> list[dict[str, Any]]:
@@ -216,7 +198,7 @@ def test_two_workers_on_four_partitions_give_one_process_clusters(own: Settings)
     # one process over the stream in the order the dedupe stage decided in
     _, config = enrichment_parts(own)
     dedup = Deduplicator(config)
-    decided = decided_in_order(own)
+    decided = sequenced_in_order(own)
     assert {a.url_id for a in decided} == set(articles)
     assert len(decided) >= ARTICLES
     stories: dict[str, str] = {}
