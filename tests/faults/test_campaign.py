@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from connectors.urls import url_id
 from devtools.stack import StackInfo
@@ -299,19 +298,14 @@ def site(campaign: Campaign, tmp_path: Path) -> Iterator[tuple[FixtureServer, Pa
     with serve_in_thread(server):
         items = c.items(server.base_url, len(articles), prefix="/a/")
         server.routes["/feed.xml"] = Reply(body=c.rss(items), content_type="application/rss+xml")
-        sources = tmp_path / "sources.yaml"
-        entry = {
-            "id": "faults-site",
-            "name_ar": "موقع الأعطال",
-            "name_latin": "Faults site",
-            "home": server.base_url + "/",
-            "country": "SY",
-            "affiliation": "demo",
-            "feeds": [server.base_url + "/feed.xml"],
-            "allow_private": True,
-            "max_items_per_poll": len(articles),
-        }
-        sources.write_text(yaml.safe_dump({"version": 1, "sources": [entry]}), encoding="utf-8")
+        sources = c.one_feed_sources(
+            tmp_path / "sources.yaml",
+            "faults-site",
+            "موقع الأعطال",
+            "Faults site",
+            server.base_url,
+            len(articles),
+        )
         yield server, sources, [i.url for i in items]
 
 

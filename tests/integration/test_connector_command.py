@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from kafka import KafkaConsumer
 
 from connectors.state import StateStore
@@ -48,19 +47,14 @@ def outlet(tmp_path: Path) -> Iterator[tuple[FixtureServer, Path]]:
     with serve_in_thread(server):
         feed = c.rss(c.items(server.base_url, ARTICLES))
         server.routes["/feed.xml"] = Reply(body=feed, content_type="application/rss+xml")
-        sources = tmp_path / "sources.yaml"
-        entry = {
-            "id": "cmd-test",
-            "name_ar": "اختبار",
-            "name_latin": "Command test",
-            "home": server.base_url + "/",
-            "country": "SY",
-            "affiliation": "demo",
-            "feeds": [server.base_url + "/feed.xml"],
-            "allow_private": True,
-            "max_items_per_poll": ARTICLES,
-        }
-        sources.write_text(yaml.safe_dump({"version": 1, "sources": [entry]}), encoding="utf-8")
+        sources = c.one_feed_sources(
+            tmp_path / "sources.yaml",
+            "cmd-test",
+            "اختبار",
+            "Command test",
+            server.base_url,
+            ARTICLES,
+        )
         yield server, sources
 
 

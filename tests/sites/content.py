@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape
+
+import yaml
 
 ARABIC_TITLES = (
     "قصف مدفعي على ريف إدلب الجنوبي",
@@ -40,6 +43,26 @@ def items(base: str, count: int, *, prefix: str = "/news/", start: int = 1) -> l
         )
         for i, n in enumerate(range(start + count - 1, start - 1, -1))
     ]
+
+
+def one_feed_sources(
+    path: Path, source_id: str, name_ar: str, name_latin: str, base_url: str, per_poll: int
+) -> Path:
+    """A sources file (``marsad connect --sources``) of one loopback outlet whose one feed is
+    ``<base_url>/feed.xml``, taking up to ``per_poll`` items a poll."""
+    entry = {
+        "id": source_id,
+        "name_ar": name_ar,
+        "name_latin": name_latin,
+        "home": base_url + "/",
+        "country": "SY",
+        "affiliation": "demo",
+        "feeds": [base_url + "/feed.xml"],
+        "allow_private": True,
+        "max_items_per_poll": per_poll,
+    }
+    path.write_text(yaml.safe_dump({"version": 1, "sources": [entry]}), encoding="utf-8")
+    return path
 
 
 def rss(entries: Sequence[Item], *, encoding: str = "utf-8", declare: bool = True) -> bytes:
