@@ -255,8 +255,14 @@ def encode_all(watermark: datetime | None, rules: dict[str, RuleState]) -> Recor
     return records
 
 
-def decode(items: Iterable[tuple[bytes, bytes]]) -> tuple[datetime | None, dict[str, RuleState]]:
-    """The watermark and rule states the records describe (in any order)."""
+ClusterRef = tuple[str, Key, datetime, str]  # rule, key, window start, cluster
+
+
+def decode(
+    items: Iterable[tuple[bytes, bytes]],
+) -> tuple[datetime | None, dict[str, RuleState], list[ClusterRef]]:
+    """The watermark and rule states the records describe (in any order), and the cluster
+    records of buckets that are gone (left out of the state; see :func:`_assemble`)."""
     watermark: datetime | None = None
     rules: dict[str, RuleState] = {}
     buckets: list[tuple[str, Key, datetime, Bucket]] = []
@@ -282,30 +288,40 @@ def decode(items: Iterable[tuple[bytes, bytes]]) -> tuple[datetime | None, dict[
             clusters.append((parts[1], tuple(parts[2:-2]), start, parts[-1], _cluster(value)))
         else:
             raise ValueError(f"not an alert state record: {raw_key!r}")
-    _assemble(rules, buckets, clusters)
-    return watermark, rules
+    orphans = _assemble(rules, buckets, clusters)
+    return watermark, rules, orphans
 
 
 def _assemble(
     rules: dict[str, RuleState],
     buckets: list[tuple[str, Key, datetime, Bucket]],
     clusters: list[tuple[str, Key, datetime, str, ClusterSeen]],
-) -> None:
-    """Put buckets in their keys and clusters in their buckets; every cluster held is counted."""
+) -> list[ClusterRef]:
+    """Put buckets in their keys and clusters in their buckets; every cluster held is counted.
+
+    A cluster record whose bucket record is gone is left out, and returned: the changes of
+    one article are written in order (watermark, rules, keys, buckets, clusters) but not at
+    once, and a worker killed, or a partition moved to another worker, in the middle of a
+    prune leaves its window's bucket deleted and some of the bucket's clusters not yet. The
+    bucket was being forgotten, so are they."""
+    orphans: list[ClusterRef] = []
     for rule, key, start, bucket in buckets:
         ks = rules.setdefault(rule, RuleState()).keys.setdefault(key, KeyState())
         ks.buckets[start] = bucket
     for rule, key, start, cluster, seen in clusters:
-        ks = rules.setdefault(rule, RuleState()).keys.setdefault(key, KeyState())
-        held = ks.buckets.get(start)
+        owner = rules.get(rule)
+        holder = None if owner is None else owner.keys.get(key)
+        held = None if holder is None else holder.buckets.get(start)
         if held is None:
-            raise ValueError(f"alert state: cluster {cluster!r} of a missing bucket {start}")
+            orphans.append((rule, key, start, cluster))
+            continue
         held.clusters[cluster] = seen
     for rs in rules.values():
         for ks in rs.keys.values():
             for start, bucket in ks.buckets.items():
                 for cluster in bucket.clusters:
                     ks.counted[cluster] = start
+    return orphans
 
 
 def _load_key(rs: RuleState, key: Key, value: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ in :mod:`pipeline.alerts.codec`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,8 @@ from pipeline.alerts.keystate import (
     RuleState,
     Touched,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Alert",
@@ -58,9 +61,21 @@ class AlertState:
     @classmethod
     def from_records(cls, items: Iterable[tuple[bytes, bytes]]) -> AlertState:
         """The state the records describe: the inverse of :meth:`take_changes` applied to a
-        table. Nothing is marked changed."""
-        watermark, rules = codec.decode(items)
-        return cls(watermark=watermark, rules=rules)
+        table. Nothing is marked changed, except the cluster records of a bucket that is gone
+        (left by changes written only in part, :func:`codec._assemble`): they are not in the
+        state, and the next :meth:`take_changes` deletes them."""
+        watermark, rules, orphans = codec.decode(items)
+        state = cls(watermark=watermark, rules=rules)
+        for orphan in orphans:
+            state.touched.cluster(*orphan)
+        if orphans:
+            log.warning(
+                "alert state: %d cluster record(s) of %d window(s) already forgotten, "
+                "left by a write cut short; dropped",
+                len(orphans),
+                len({(rule, key, start) for rule, key, start, _ in orphans}),
+            )
+        return state
 
     def forget_rule(self, rule: str) -> None:
         """Drop a rule's state (the rule is gone or changed shape); its records are deleted."""

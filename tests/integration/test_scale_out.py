@@ -100,11 +100,10 @@ class Worker:
         self.settings = settings
         self.name = name
         self.log = settings.home / f"{settings.worker_id}{name}.log"
-        # the alert rules are off: this test is about the dedupe stage's clusters, and the
-        # alert stage's state does not yet survive its partition moving between live workers
-        # (seen: "alert state: cluster ... of a missing bucket" on restore; docs/scaling.md)
-        env = {"MARSAD_ALERTS_ENABLED": "false"}
-        self.proc: subprocess.Popen[bytes] = start_worker(settings, name, env)
+        # the alert rules run too: their stage's partition moves with the others when a worker
+        # dies or joins, and its state must be rebuilt on the new holder (a write cut short
+        # by the kill once made that restore fail: "cluster ... of a missing bucket")
+        self.proc: subprocess.Popen[bytes] = start_worker(settings, name)
 
     def alive(self) -> bool:
         return self.proc.poll() is None

@@ -246,3 +246,37 @@ def test_buckets_written_with_their_clusters_inside_are_still_read() -> None:
     assert not any(raw.startswith(b"c\x1f") for raw in old)
     assert any(b'"clusters"' in value for value in old.values())
     assert AlertState.from_records(old.items()) == evaluator.state
+
+
+def test_a_prune_written_only_in_part_restores_and_is_finished() -> None:
+    """A worker killed (or its partition moved) in the middle of writing one change set: the
+    table holds a prefix of it, in write order. A prune deletes a window's bucket record
+    before its clusters' records, so the prefix can hold clusters of a bucket that is gone:
+    the state is rebuilt without them, and its next changes delete them."""
+    evaluator = Evaluator(_ruleset())
+    mentions = stream(5)
+    table: dict[bytes, bytes] = {}
+    for mention in mentions:
+        evaluator.process(mention)
+    write(table, evaluator.state.take_changes())
+    evaluator.advance(mentions[-1].time + timedelta(days=40))  # every window is forgotten
+    prune = list(evaluator.state.take_changes().items())
+    gone = [k for k, v in prune if v is None and k.startswith(b"b\x1f")]
+    assert gone, "the advance pruned no bucket"
+    first_gone = next(n for n, (k, _) in enumerate(prune) if k in gone)
+    torn_at = [n for n in range(len(prune)) if n > first_gone and prune[n][0].startswith(b"c\x1f")]
+    assert torn_at, "no cluster record after the first deleted bucket: nothing to tear"
+    for cut in (torn_at[0], torn_at[len(torn_at) // 2], len(prune)):
+        torn = dict(table)
+        write(torn, dict(prune[:cut]))
+        left = {k for k in torn if k.startswith(b"c\x1f")}
+        restored = AlertState.from_records(torn.items())  # no "cluster of a missing bucket"
+        finish = restored.take_changes()
+        write(torn, finish)
+        orphans = {k for k, v in finish.items() if v is None}
+        assert orphans <= left
+        if cut < len(prune):
+            assert orphans, "the torn write left no orphan: the test tore nothing"
+        assert AlertState.from_records(torn.items()).records() == torn  # whole again
+        assert AlertState.from_records(torn.items()).take_changes() == {}
+    assert AlertState.from_records(torn.items()) == evaluator.state  # the whole batch
