@@ -109,6 +109,23 @@ def _token_pattern() -> re.Pattern[str]:
     return re.compile(f"(?:[^\\W_]|[{''.join(marks)}])+")
 
 
+@functools.cache
+def _unsettled_pattern() -> re.Pattern[str]:
+    """A character that makes :func:`token_split` give up: one the translate table changes,
+    whitespace other than a space, a combining mark, or one outside the BMP (one class, a
+    bitmap: a big class with characters outside the BMP is matched range by range)."""
+    table = _translation_table()
+    chars = [chr(cp) for cp in range(0x10000) if table.get(cp, chr(cp)) != chr(cp)]
+    chars += [c for c in map(chr, range(0x10000)) if c != " " and c.isspace()]
+    chars += [c for c in map(chr, range(0x10000)) if unicodedata.category(c)[0] == "M"]
+    return re.compile(f"[{''.join(map(re.escape, sorted(set(chars))))}\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _letters_and_digits() -> re.Pattern[str]:
+    return re.compile(r"([^\W_]+)")
+
+
 def normalize_arabic(text: str) -> str:
     """Return ``text`` normalized for comparison and matching (see the module docstring)."""
     if not text:
@@ -133,6 +150,29 @@ def tokens(text: str) -> list[str]:
     gives three tokens here and one in the index; ``1,204`` gives two here and one there.
     """
     return _token_pattern().findall(normalize_arabic(text).lower())
+
+
+def token_split(text: str) -> list[str] | None:
+    """``text`` cut into what lies between words and the words, alternately (``["", "قتل", " ",
+    "17", " ", "مدنيا", "."]``: the words are ``parts[1::2]``, ``"".join(parts) == text``),
+    when the words are ``tokens(text)`` without normalizing ``text`` again; None when not.
+
+    They are when ``text`` is already normalized and lower-cased (``normalize_arabic`` and
+    ``lower`` would leave it as it is: NFKC, nothing for the translate table, no whitespace to
+    collapse) and has neither a combining mark nor a character outside the BMP (so words are
+    runs of letters and digits): a normalized Arabic news paragraph, as a rule. Several times
+    cheaper than :func:`tokens`.
+    """
+    if (
+        not unicodedata.is_normalized("NFKC", text)
+        or text.lower() != text
+        or "  " in text
+        or text.startswith(" ")
+        or text.endswith(" ")
+        or _unsettled_pattern().search(text)
+    ):
+        return None
+    return _letters_and_digits().split(text)
 
 
 def content_fingerprint(paragraphs: Sequence[str]) -> str:

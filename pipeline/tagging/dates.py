@@ -53,9 +53,10 @@ def find_dates(paragraph: Paragraph, published: date | None) -> tuple[DateTag, .
             )
             taken.update(i for i, s in enumerate(paragraph.starts) if m.start() <= s < m.end())
     words = paragraph.words
-    for i, word in enumerate(words):
-        if i in taken or not (word in _STARTS or word.isdigit()):
+    for i in [i for i, word in enumerate(words) if word in _STARTS or word.isdigit()]:
+        if i in taken:
             continue
+        word = words[i]
         hit = None
         if word.isdigit():
             hit = _explicit(words, i, published)

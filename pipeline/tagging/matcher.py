@@ -79,8 +79,9 @@ class PhraseMatcher(Generic[T]):
         self._automaton = ahocorasick.Automaton()
         for key, readings in table.items():
             shortest = min(len(proclitic) for proclitic, _ in readings)
-            kept = tuple((p, payload) for p, payload in readings if len(p) == shortest)
-            self._automaton.add_word(key, (key.count(" ") - 1, kept))
+            kept = tuple(payload for p, payload in readings if len(p) == shortest)
+            proclitic = next(p for p, _ in readings if len(p) == shortest)
+            self._automaton.add_word(key, (key.count(" ") - 1, proclitic, kept))
         self._size = len(table)
         if self._size:
             self._automaton.make_automaton()
@@ -94,30 +95,31 @@ class PhraseMatcher(Generic[T]):
         if not self._size or not paragraph.words:
             return []
         found: list[Match[T]] = []
-        for last_char, (size, readings) in self._automaton.iter(paragraph.joined):
+        for last_char, (size, proclitic, payloads) in self._automaton.iter(paragraph.joined):
             # last_char is the space after the match's last word
             first = paragraph.word_at(last_char) - size
-            proclitic = readings[0][0]
-            found.append(Match(first, first + size, proclitic, tuple(p for _, p in readings)))
-        found.sort(key=lambda m: (m.first, -m.size))
+            found.append(Match(first, first + size, proclitic, payloads))
+        found.sort(key=lambda m: (m.first, m.first - m.end))  # longest first at each word
         return found
 
 
 def longest_first(matches: Sequence[Match[T]]) -> list[Match[T]]:
     """Non-overlapping matches: longer phrases first, then leftmost; returned in text order."""
     kept: list[Match[T]] = []
-    for match in sorted(matches, key=lambda m: (-m.size, m.first)):
-        if not any(match.overlaps(other) for other in kept):
+    taken = [False] * (max((m.end for m in matches), default=0))  # words of the kept matches
+    for match in sorted(matches, key=lambda m: (m.first - m.end, m.first)):
+        if not any(taken[match.first : match.end]):  # overlaps no kept match
             kept.append(match)
+            taken[match.first : match.end] = [True] * match.size
     kept.sort(key=lambda m: m.first)
     return kept
 
 
-class WordSet:
-    """Single words, matched with their proclitic variants (a set lookup per word)."""
+class WordSet(frozenset[str]):
+    """Single words, matched with their proclitic variants: the set of their written forms (a
+    set lookup per word)."""
 
-    def __init__(self, words: Iterable[str], proclitics: Proclitics = Proclitics.NAME) -> None:
-        self._forms = frozenset(form for word in words for form, _ in variants(word, proclitics))
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._forms
+    def __new__(cls, words: Iterable[str], proclitics: Proclitics = Proclitics.NAME) -> WordSet:
+        return super().__new__(
+            cls, (form for word in words for form, _ in variants(word, proclitics))
+        )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
-from pipeline.text import normalize_arabic, tokens
+from kernel.text.normalize import normalize_arabic, token_split, tokens
 
 _SENTENCE_END = re.compile(r"[.!?؟؛;…]")
 # What normalize_arabic deletes inside a word: marks, tatweel, invisible format characters.
@@ -58,27 +59,20 @@ class Paragraph:
     def of(cls, text: str) -> Paragraph:
         text = text.strip()
         norm = normalize_arabic(text).lower()
-        words = tuple(tokens(norm))
-        starts: list[int] = []
-        ends: list[int] = []
-        cursor = 0
-        for word in words:
-            at = norm.find(word, cursor)
-            if at < 0:  # cannot happen for tokens of norm; keep offsets monotonic anyway
-                at = cursor
-            starts.append(at)
-            cursor = at + len(word)
-            ends.append(cursor)
+        parts = token_split(norm)  # as a rule: tokens(norm) would normalize norm again
+        if parts is not None:
+            words = tuple(parts[1::2])
+            bounds = list(itertools.accumulate(map(len, parts)))  # where each part ends
+            starts, ends = bounds[0:-1:2], bounds[1::2]
+        else:
+            words = tuple(tokens(norm))
+            starts, ends = _offsets(norm, words)
         stops = [m.start() for m in _SENTENCE_END.finditer(norm)]
         if stops:
             sentences = tuple(bisect.bisect_right(stops, start) for start in starts)
         else:
             sentences = (0,) * len(starts)
-        joined_starts: list[int] = []
-        offset = 1
-        for word in words:
-            joined_starts.append(offset)
-            offset += len(word) + 1
+        joined_starts = tuple(itertools.accumulate((len(w) + 1 for w in words), initial=1))[:-1]
         joined = " " + " ".join(words) + " "
         dropped = tuple(m.start() for m in _DROPPED.finditer(text))
         return cls(
@@ -89,7 +83,7 @@ class Paragraph:
             tuple(ends),
             sentences,
             joined,
-            tuple(joined_starts),
+            joined_starts,
             dropped,
         )
 
@@ -140,6 +134,21 @@ class Paragraph:
             if shifted == original:
                 return original
             original = shifted
+
+
+def _offsets(norm: str, words: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """Where each of ``words`` starts and ends in ``norm``, searched left to right."""
+    starts: list[int] = []
+    ends: list[int] = []
+    cursor = 0
+    for word in words:
+        at = norm.find(word, cursor)
+        if at < 0:  # cannot happen for tokens of norm; keep offsets monotonic anyway
+            at = cursor
+        starts.append(at)
+        cursor = at + len(word)
+        ends.append(cursor)
+    return starts, ends
 
 
 @functools.lru_cache(maxsize=8192)

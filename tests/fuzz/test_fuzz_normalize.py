@@ -22,6 +22,7 @@ from kernel.text.normalize import (
     TEH_MARBUTA,
     content_fingerprint,
     normalize_arabic,
+    token_split,
     tokens,
 )
 
@@ -60,6 +61,15 @@ def test_tokens_are_normalized_lower_case_words(text: str) -> None:
         assert not any(c.isspace() for c in word)
         assert normalize_arabic(word) == word
     assert tokens(" ".join(words)) == words
+
+
+@given(everything)
+def test_token_split_gives_the_tokens_and_the_text_back(text: str) -> None:
+    for candidate in (text, normalize_arabic(text).lower()):
+        parts = token_split(candidate)
+        if parts is not None:
+            assert parts[1::2] == tokens(candidate)
+            assert "".join(parts) == candidate
 
 
 @given(st.lists(st.text(alphabet=ARABIC, max_size=40), max_size=5))

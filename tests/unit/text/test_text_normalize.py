@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kernel.text.normalize import token_split
 from pipeline.text import content_fingerprint, normalize_arabic, tokens
 
 
@@ -85,6 +86,27 @@ def test_tokens_split_on_guillemets_quotes_and_dashes() -> None:
 
 def test_tokens_split_dotted_acronyms_unlike_the_index_tokenizer() -> None:
     assert tokens("بي.بي.سي") == ["بي", "بي", "سي"]
+
+
+def test_token_split_cuts_normalized_text_without_normalizing_it_again() -> None:
+    text = "قتل 17 مدنيا، في حلب."
+    assert token_split(text) == ["", "قتل", " ", "17", " ", "مدنيا", "، ", "في", " ", "حلب", "."]
+    assert (token_split(text) or [])[1::2] == tokens(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "قذيفة",  # teh marbuta: not normalized
+        "حلب  دمشق",  # a whitespace run
+        " حلب",
+        "BBC",  # not lower-cased
+        "كَتب",  # a mark
+        "حلب \U0001f600",  # outside the BMP
+    ],
+)
+def test_token_split_gives_up_where_tokens_would_change_the_text(text: str) -> None:
+    assert token_split(text) is None
 
 
 @given(st.text(max_size=200))
