@@ -82,6 +82,7 @@ def consumer_lag(settings: Settings, group: str, topic: str) -> int | None:
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
         client_id="marsad-lag",
+        enable_auto_commit=False,  # reads offsets only: no group, and no "group_id is None" warning
         **settings.kafka_security().kafka_python_kwargs(),  # nothing for PLAINTEXT
     )
     try:
