@@ -62,7 +62,9 @@ def test_plaintext_admin_and_consumer_are_built_as_before(monkeypatch: pytest.Mo
     assert {str(c) for c in admin.call_args_list} == {
         "call(bootstrap_servers='kafka:9092', client_id='marsad-admin')"
     }
-    consumer.assert_called_once_with(bootstrap_servers="kafka:9092", client_id="marsad-lag")
+    consumer.assert_called_once_with(
+        bootstrap_servers="kafka:9092", client_id="marsad-lag", enable_auto_commit=False
+    )
 
 
 def test_sasl_ssl_admin_and_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,7 +77,10 @@ def test_sasl_ssl_admin_and_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
             **SASL_SSL_KAFKA_PYTHON,
         }
     consumer.assert_called_once_with(
-        bootstrap_servers="kafka:9092", client_id="marsad-lag", **SASL_SSL_KAFKA_PYTHON
+        bootstrap_servers="kafka:9092",
+        client_id="marsad-lag",
+        enable_auto_commit=False,
+        **SASL_SSL_KAFKA_PYTHON,
     )
 
 
