@@ -53,6 +53,8 @@ PHASES = (
 )
 #: Where a fault lands: once this share of the phase's slice is indexed.
 FAULT_AT = 0.25
+#: The fewest articles a phase may have.
+MIN_PHASE = 250
 #: An upper bound on draining a phase after its fault (not a timing test).
 DRAIN_DEADLINE_S = 900.0
 
@@ -60,7 +62,12 @@ DRAIN_DEADLINE_S = 900.0
 def slices(count: int) -> list[range]:
     """The corpus's pages of each phase, in order: equal shares, the rest to the last."""
     share = count // len(PHASES)
-    assert share >= 8, f"{count} articles leave fewer than 8 per phase"
+    # a quarter of a phase must be several of the worker's batches (64), or the whole phase
+    # can be indexed between two looks at the count and the fault land after it
+    assert share >= MIN_PHASE, (
+        f"MARSAD_FAULTS_ARTICLES={count} leaves {share} per phase; at least {MIN_PHASE} are "
+        f"needed (so at least {MIN_PHASE * len(PHASES)} articles)"
+    )
     bounds = [share * n for n in range(len(PHASES))] + [count]
     return [range(a, b) for a, b in itertools.pairwise(bounds)]
 

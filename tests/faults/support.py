@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import re
 import signal
@@ -28,7 +27,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -95,7 +93,7 @@ def reference_run(
     stories: dict[str, str] = {}
     paragraphs: dict[str, str] = {}
     outlets: dict[str, int] = {}
-    outlets_after: dict[int, Mapping[str, int]] = {0: {}} if 0 in marks else {}
+    outlets_after: dict[int, Mapping[str, int]] = {}
     for done, page in enumerate(pages, start=1):
         verdict = dedup.process(article_input(extracted(page)))
         stories[page.url_id] = verdict.story_id
@@ -496,16 +494,6 @@ class Worker:
             return str(response.read().decode())
 
 
-@contextlib.contextmanager
-def running_worker(settings: Settings, **options: Any) -> Iterator[Worker]:
-    worker = Worker(settings, **options)
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-
-
 def lag(settings: Settings) -> int | None:
     try:
         return pipeline_lag(settings)
@@ -537,19 +525,6 @@ def wait_done(
     return time.monotonic() - started
 
 
-def mid_run(engine: Engine, total: int, fraction: float, worker: Worker) -> int:
-    """Wait until ``fraction`` of ``total`` is indexed; the count then (less than ``total``:
-    the fault lands in the middle of the run)."""
-    count = wait_for(
-        f"{fraction:.0%} of {total} articles indexed",
-        indexed_at_least(engine, int(total * fraction)),
-        600,
-        check=worker.check,
-    )
-    assert count < total, "the run finished before the fault could be injected"
-    return count
-
-
 # ---------------------------------------------------------------- the dead-letter topic
 
 
@@ -567,19 +542,3 @@ def dlq_counted(metrics: str) -> dict[tuple[str, str], float]:
         parts = dict(re.findall(r'(\w+)="([^"]*)"', labels))
         counted[(parts.get("stage", ""), parts.get("error", ""))] = float(value)
     return counted
-
-
-def timed(name: str, started: float, **figures: Any) -> None:
-    extra = " ".join(f"{k}={v}" for k, v in figures.items())
-    say(f"RESULT {name}: {ARTICLES} articles, {time.monotonic() - started:.1f} s {extra}")
-
-
-def json_line(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""

@@ -136,11 +136,13 @@ def test_4_engine_unreachable_for_60_s(campaign: Campaign) -> None:
     index stage's retry deadline (300 s): the worker rides it out without exiting."""
     with phase(campaign, "unreachable") as run:
         pages = run.pages("unreachable")
-        run.publish(pages)
-        run.mid_phase(len(pages))
+        half = len(pages) // 2
+        run.publish(pages[:half])
+        run.mid_phase(half)
         logged = run.worker.log_size()
         refused, hung = run.proxy.refused_at_least, run.proxy.hung
         run.proxy.set_mode("refuse")
+        run.publish(pages[half:])  # the stream goes on: writes to make while it is cut off
         began = time.monotonic()
         time.sleep(REFUSE_S)  # the outage itself
         run.worker.check()
@@ -168,10 +170,12 @@ def test_5_disk_full_read_only_block(campaign: Campaign) -> None:
     indices for 30 s, then lifted: writes refused (HTTP 429) and retried, no exit."""
     with phase(campaign, "readonly") as run:
         pages = run.pages("readonly")
-        run.publish(pages)
-        run.mid_phase(len(pages))
+        half = len(pages) // 2
+        run.publish(pages[:half])
+        run.mid_phase(half)
         logged = run.worker.log_size()
         blocked = run.engine.set_block(True)
+        run.publish(pages[half:])  # the stream goes on: writes for the block to refuse
         time.sleep(BLOCK_S)  # the block's length
         run.worker.check()
         run.engine.set_block(False)
